@@ -1,0 +1,1 @@
+"""rankings: explore how league tables of AI contributors depend on methodology."""

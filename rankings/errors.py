@@ -1,0 +1,71 @@
+"""Exceptions raised by the :mod:`rankings` library.
+
+Every error the library raises on purpose derives from :class:`RankingsError`, so a
+caller (the CLI among them) can catch one class and show its one-line message::
+
+    RankingsError
+    +-- DataError            a contributor table or record file is malformed
+    +-- LensError            a lens (year, counting, snapshot, grouping) is not possible
+    +-- MethodologyError     a methodology definition or plugin is invalid
+    +-- WeightError          weights are negative, non-numeric, all zero or unknown
+    +-- UnknownNameError     a name (methodology, metric, contributor...) is not known
+    +-- AnalysisError        an analysis cannot run with the options given
+
+Messages follow the form "what must be X (got Y)" and fit on one line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+class RankingsError(Exception):
+    """Root of every error the library raises deliberately."""
+
+
+class DataError(RankingsError):
+    """A contributor table, record file or uncertainty file is malformed."""
+
+
+class LensError(RankingsError):
+    """A lens option (year, counting rule, snapshot, grouping) cannot be applied."""
+
+
+class MethodologyError(RankingsError):
+    """A methodology definition, TOML file or plugin is invalid."""
+
+
+class WeightError(RankingsError):
+    """Weights are unknown, negative, non-numeric or all zero."""
+
+
+class AnalysisError(RankingsError):
+    """An analysis (sweep, bounds, sampling...) cannot run with the options given."""
+
+
+class UnknownNameError(RankingsError, KeyError):
+    """A name is not among the known ones; the message suggests the closest."""
+
+    def __init__(self, what: str, name: str, known: Iterable[str]) -> None:
+        known = list(known)
+        self.what = what
+        self.name = name
+        self.known = known
+        close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
+        if not close:
+            lowered = name.lower()
+            close = [k for k in known if lowered and lowered in k.lower()][:3]
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        if not close and len(known) <= 12:
+            hint = f"; known: {', '.join(known)}" if known else "; none are known"
+        super().__init__(f"unknown {what} {name!r}{hint}")
+
+    def __str__(self) -> str:  # KeyError would otherwise quote the message
+        return str(self.args[0])
+
+    def with_prefix(self, prefix: str) -> UnknownNameError:
+        """The same error with a context prefix (which methodology, which file)."""
+        joiner = " " if prefix.endswith(":") else ": "
+        self.args = (f"{prefix}{joiner}{self.args[0]}",)
+        return self

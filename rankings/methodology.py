@@ -1,0 +1,572 @@
+"""The methodology contract: what a scoring scheme declares and how it is evaluated.
+
+A :class:`Methodology` names the metrics it reads with default weights, the invariants
+it claims (names from :data:`INVARIANTS`), its references, and how it scores. It scores
+either *declaratively*, by a normalisation and an aggregation from the library's closed
+vocabulary (``normalize`` and ``aggregate``), or through a plugin's own ``score``
+function ``score(table, weights) -> one float per contributor``. A plugin may add
+``score_batch(table, W) -> S x N`` to score a whole matrix of weight vectors at once;
+the sensitivity engine uses it when present. Methodologies return scores, never
+ranks: :func:`rankings.ranking.rank_scores` is the one place ranks are made.
+
+Every methodology is validated when it is built; errors name the methodology and the
+place it came from (``source``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+
+from rankings import normalize as _normalize
+from rankings.aggregate import AGGREGATIONS
+from rankings.errors import DataError, MethodologyError, RankingsError, UnknownNameError, WeightError
+from rankings.ranking import rank_scores
+from rankings.table import MISSING_RULES, ContributorTable
+
+INVARIANTS: tuple[str, ...] = (
+    "permutation",
+    "neutrality",
+    "pareto",
+    "monotonicity",
+    "scale-invariance",
+    "translation-invariance",
+    "zero-weight-independence",
+    "weight-homogeneity",
+    "iia",
+    "determinism",
+)
+"""The invariant catalogue; see :mod:`rankings.invariants` for the precise statements."""
+
+NORMALIZATIONS: tuple[str, ...] = tuple(_normalize.NORMALIZERS)
+AGGREGATION_NAMES: tuple[str, ...] = tuple(AGGREGATIONS)
+
+ScoreFunction = Callable[[ContributorTable, Mapping[str, float]], Any]
+BatchScoreFunction = Callable[[ContributorTable, np.ndarray], Any]
+
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+TOML_KEYS: tuple[str, ...] = (
+    "name", "description", "weights", "normalize", "aggregate", "parameters", "bounds",
+    "missing", "invariants", "references",
+)
+
+
+def parse_weights(text: str) -> dict[str, float]:
+    """Parse ``"a=0.2,b=0.8"`` into a mapping (values checked by :func:`check_weights`)."""
+    weights: dict[str, float] = {}
+    for part in [p for p in text.split(",") if p.strip()]:
+        if "=" not in part:
+            raise WeightError(f"weights must look like metric=value,metric=value (got {part.strip()!r})")
+        key, _, raw = part.partition("=")
+        key = key.strip()
+        try:
+            value = float(raw)
+        except ValueError:
+            raise WeightError(f"weight of {key!r} must be a number (got {raw.strip()!r})") from None
+        if key in weights:
+            raise WeightError(f"each metric may be weighted once (got {key!r} twice)")
+        weights[key] = value
+    if not weights:
+        raise WeightError(f"weights must name at least one metric (got {text!r})")
+    return weights
+
+
+def check_weights(weights: Mapping[str, float], where: str) -> dict[str, float]:
+    """Weights must be finite, non-negative numbers, not all zero."""
+    out: dict[str, float] = {}
+    for key, value in weights.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
+            raise WeightError(f"{where}: weight of {key!r} must be a number (got {value!r})")
+        value = float(value)
+        if math.isnan(value) or math.isinf(value):
+            raise WeightError(f"{where}: weight of {key!r} must be finite (got {value})")
+        if value < 0:
+            raise WeightError(f"{where}: weight of {key!r} must be non-negative (got {value:g})")
+        out[str(key)] = value
+    if out and sum(out.values()) <= 0:
+        raise WeightError(f"{where}: weights must not all be zero (got {', '.join(f'{k}=0' for k in out)})")
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class Methodology:
+    """A named scoring scheme.
+
+    Parameters
+    ----------
+    name : str
+        Kebab-case, unique among registered methodologies.
+    description : str
+        One line.
+    weights : mapping or None
+        Metric -> default weight (non-negative, not all zero; rescaled to sum to 1
+        when used). ``None`` means "every metric of the table, equally weighted".
+    invariants : iterable of str
+        Names from :data:`INVARIANTS` that the methodology claims.
+    references : sequence of str
+    score : callable, optional
+        ``score(table, weights) -> N floats``, higher is better, for plugins with their
+        own formula. ``table`` holds only the metrics read, with missing values already
+        resolved; ``weights`` sums to 1.
+    score_batch : callable, optional
+        ``score_batch(table, W) -> S x N`` for ``W`` of shape S x M (columns in the
+        order of :attr:`metrics`).
+    normalize, aggregate : str, optional
+        Names from the closed vocabulary, for declarative methodologies (both or none).
+    parameters : mapping
+        Parameters of the normaliser and aggregator (``lower``, ``upper``, ``ddof``,
+        ``clip``, ``reference``, ``lam``, ``max_alternatives``).
+    bounds : mapping of metric -> (lo, hi)
+        Goalposts for the ``goalposts`` normalisation.
+    missing : {"error", "drop", "zero", "worst"}
+        What to do with a missing value in a metric read.
+    source : str
+        Where the methodology came from, used in every error about it.
+    """
+
+    name: str
+    description: str
+    weights: Mapping[str, float] | None = None
+    invariants: frozenset[str] = frozenset()
+    references: tuple[str, ...] = ()
+    score: ScoreFunction | None = None
+    score_batch: BatchScoreFunction | None = None
+    normalize: str | None = None
+    aggregate: str | None = None
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    missing: str = "error"
+    source: str = "python"
+
+    def __post_init__(self) -> None:
+        where = self._where()
+        if not isinstance(self.name, str) or not _NAME.match(self.name):
+            raise MethodologyError(f"{where}: name must be kebab-case like 'equal-core' (got {self.name!r})")
+        if not isinstance(self.description, str) or not self.description.strip() or "\n" in self.description.strip():
+            raise MethodologyError(f"{where}: description must be one non-empty line (got {self.description!r})")
+        if self.weights is not None:
+            if not isinstance(self.weights, Mapping):
+                raise MethodologyError(f"{where}: weights must be a table of metric = weight (got {self.weights!r})")
+            weights = check_weights(self.weights, where)
+            if not weights:
+                raise MethodologyError(f"{where}: weights must name at least one metric (got none)")
+            object.__setattr__(self, "weights", MappingProxyType(weights))
+        invariants = frozenset(self.invariants)
+        unknown = sorted(invariants - set(INVARIANTS))
+        if unknown:
+            raise UnknownNameError("invariant", unknown[0], INVARIANTS).with_prefix(where)
+        object.__setattr__(self, "invariants", invariants)
+        object.__setattr__(self, "references", tuple(str(r) for r in self.references))
+        if self.missing not in MISSING_RULES:
+            raise MethodologyError(f"{where}: missing must be one of {', '.join(MISSING_RULES)} (got {self.missing!r})")
+        declarative = self.normalize is not None or self.aggregate is not None
+        if self.score is not None and declarative:
+            raise MethodologyError(f"{where}: give either a score function or normalize/aggregate, not both")
+        if self.score is None and not declarative:
+            raise MethodologyError(f"{where}: needs a score function or a normalize and aggregate pair")
+        if self.score is not None and not callable(self.score):
+            raise MethodologyError(f"{where}: score must be callable (got {type(self.score).__name__})")
+        if self.score_batch is not None and not callable(self.score_batch):
+            raise MethodologyError(f"{where}: score_batch must be callable (got {type(self.score_batch).__name__})")
+        if declarative:
+            normalize_name = self.normalize or "none"
+            aggregate_name = self.aggregate or "arithmetic"
+            if normalize_name not in NORMALIZATIONS:
+                raise UnknownNameError("normalisation", normalize_name, NORMALIZATIONS).with_prefix(where)
+            if aggregate_name not in AGGREGATIONS:
+                raise UnknownNameError("aggregation", aggregate_name, AGGREGATION_NAMES).with_prefix(where)
+            object.__setattr__(self, "normalize", normalize_name)
+            object.__setattr__(self, "aggregate", aggregate_name)
+            allowed = set(_normalize.NORMALIZER_PARAMETERS.get(normalize_name, ())) - {"bounds"}
+            allowed |= set(AGGREGATIONS[aggregate_name].parameters)
+            for key in self.parameters:
+                if key not in allowed:
+                    raise MethodologyError(
+                        f"{where}: parameter {key!r} does not apply to {normalize_name} + {aggregate_name} "
+                        f"(allowed: {', '.join(sorted(allowed)) or 'none'})"
+                    )
+        elif self.parameters:
+            raise MethodologyError(f"{where}: parameters apply only to normalize/aggregate methodologies")
+        bounds: dict[str, tuple[float, float]] = {}
+        for key, pair in dict(self.bounds).items():
+            try:
+                lo, hi = (float(v) for v in pair)
+            except (TypeError, ValueError):
+                raise MethodologyError(f"{where}: bounds of {key!r} must be [lo, hi] (got {pair!r})") from None
+            if not hi > lo:
+                raise MethodologyError(f"{where}: bounds of {key!r} must have hi > lo (got {lo:g}:{hi:g})")
+            bounds[key] = (lo, hi)
+        object.__setattr__(self, "bounds", MappingProxyType(bounds))
+        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+
+    def _where(self) -> str:
+        return f"methodology {self.name!r} ({self.source})"
+
+    # -- what it reads ----------------------------------------------------------------
+    @property
+    def declarative(self) -> bool:
+        return self.score is None
+
+    def metrics_for(self, table: ContributorTable) -> tuple[str, ...]:
+        """The metrics read on ``table`` (all of them when weights are ``None``)."""
+        if self.weights is None:
+            return table.metric_names
+        missing = [m for m in self.weights if m not in table.metric_names]
+        if missing:
+            raise UnknownNameError("metric", missing[0], table.metric_names).with_prefix(
+                f"{self._where()} reads a metric that {table.label} does not have:"
+            )
+        return tuple(self.weights)
+
+    def weights_for(self, table: ContributorTable) -> dict[str, float]:
+        """Weights on ``table``'s metrics, rescaled to sum to 1."""
+        names = self.metrics_for(table)
+        raw = {m: 1.0 for m in names} if self.weights is None else dict(self.weights)
+        total = sum(raw.values())
+        return {m: raw[m] / total for m in names}
+
+    def weights_rescaled(self) -> bool:
+        """True when the declared weights do not already sum to 1."""
+        return self.weights is not None and abs(sum(self.weights.values()) - 1.0) > 1e-9
+
+    # -- evaluation -------------------------------------------------------------------
+    def prepare(self, table: ContributorTable) -> ContributorTable:
+        """The table restricted to the metrics read, with the missing rule applied."""
+        names = self.metrics_for(table)
+        return table.select_metrics(names).resolve_missing(self.missing)
+
+    def _normalizer_params(self, table: ContributorTable) -> dict[str, Any]:
+        params = {k: v for k, v in self.parameters.items()
+                  if k in _normalize.NORMALIZER_PARAMETERS.get(self.normalize or "", ())}
+        if self.normalize == "goalposts":
+            absent = [m for m in table.metric_names if m not in self.bounds]
+            if absent:
+                raise MethodologyError(
+                    f"{self._where()}: goalposts need bounds for every metric read "
+                    f"(got none for {', '.join(absent)}); pass --bounds {absent[0]}=lo:hi"
+                )
+            params["bounds"] = [self.bounds[m] for m in table.metric_names]
+        if self.normalize == "distance-to-reference":
+            ref = params.get("reference")
+            if isinstance(ref, str):
+                params["reference"] = table.values[table.contributor_index(ref)]
+            elif isinstance(ref, Mapping):
+                params["reference"] = [float(ref[m]) for m in table.metric_names]
+            elif ref is None:
+                raise MethodologyError(f"{self._where()}: distance-to-reference needs a 'reference' parameter")
+        return params
+
+    def normalized(self, table: ContributorTable) -> np.ndarray:
+        """The normalised matrix of a prepared table (declarative methodologies only)."""
+        if not self.declarative:
+            raise MethodologyError(f"{self._where()} has its own score function and no normalised matrix")
+        higher = np.array([s.direction == "max" for s in table.metrics])
+        return _normalize.apply(self.normalize or "none", table.values, higher, **self._normalizer_params(table))
+
+    def score_matrix(self, table: ContributorTable, W: np.ndarray, *, prepared: bool = False,
+                     normalized: np.ndarray | None = None) -> np.ndarray:
+        """Scores for a batch of weight vectors: ``W`` is S x M, the result S x N.
+
+        Rows of ``W`` must be non-negative with a positive sum; they are rescaled to sum
+        to 1. Uses the vectorised form when there is one.
+        """
+        table = table if prepared else self.prepare(table)
+        W = np.atleast_2d(np.asarray(W, dtype=float))
+        if W.shape[1] != len(table.metrics):
+            raise WeightError(f"{self._where()}: weight matrix must have {len(table.metrics)} columns (got {W.shape[1]})")
+        W = W / W.sum(axis=1, keepdims=True)
+        n = table.n_contributors
+        if self.declarative:
+            Z = self.normalized(table) if normalized is None else normalized
+            agg = AGGREGATIONS[self.aggregate or "arithmetic"]
+            params = {k: v for k, v in self.parameters.items() if k in agg.parameters}
+            out = agg(Z, W, **params)
+        elif self.score_batch is not None:
+            out = self._checked(self.score_batch(table, W), table, shape=(W.shape[0], n))
+        else:
+            names = table.metric_names
+            out = np.empty((W.shape[0], n))
+            score_fn = self.score
+            assert score_fn is not None
+            for s, w in enumerate(W):
+                out[s] = self._checked(score_fn(table, dict(zip(names, w.tolist()))), table, shape=(n,))
+        return out
+
+    def _checked(self, result: Any, table: ContributorTable, shape: tuple[int, ...]) -> np.ndarray:
+        where = self._where()
+        index = getattr(result, "index", None)
+        if index is not None and len(shape) == 1:
+            labels = [str(x) for x in index]
+            if sorted(labels) != sorted(table.contributors):
+                extra = sorted(set(labels) - set(table.contributors))[:1] or sorted(set(table.contributors) - set(labels))[:1]
+                raise MethodologyError(
+                    f"{where}: score must be indexed by the table's contributors (got index entry mismatch at {extra[0]!r})"
+                    if extra else f"{where}: score must be indexed by the table's contributors (got duplicates)"
+                )
+            position = {name: i for i, name in enumerate(labels)}
+            result = np.asarray(result, dtype=float)[[position[c] for c in table.contributors]]
+        try:
+            array = np.asarray(result, dtype=float)
+        except (TypeError, ValueError):
+            raise MethodologyError(f"{where}: score must return numbers (got {type(result).__name__})") from None
+        if array.shape != shape:
+            raise MethodologyError(f"{where}: score must return shape {shape} (got {array.shape})")
+        if np.isnan(array).any():
+            i = int(np.flatnonzero(np.isnan(array.reshape(-1)))[0]) % shape[-1]
+            raise MethodologyError(f"{where}: score returned NaN (first for {table.contributors[i]!r})")
+        if np.isposinf(array).any():
+            raise MethodologyError(f"{where}: score returned +inf; scores must be finite or -inf")
+        return array
+
+    def scores(self, table: ContributorTable, weights: Mapping[str, float] | None = None) -> np.ndarray:
+        """One score per contributor of a prepared table (weights default to the method's)."""
+        names = table.metric_names
+        w = self.weights_for(table) if weights is None else weights
+        vector = np.array([float(w.get(m, 0.0)) for m in names])
+        return self.score_matrix(table, vector[None, :], prepared=True)[0]
+
+    def evaluate(self, table: ContributorTable, ties: str = "competition") -> RankingResult:
+        """Prepare ``table``, score it with the default weights and rank the scores."""
+        notes: list[str] = []
+        if self.weights_rescaled() and self.weights is not None:
+            total = sum(self.weights.values())
+            notes.append(f"weights summed to {total:g} and were rescaled to sum to 1")
+        holes = len(table.missing_cells(self.metrics_for(table)))
+        prepared = self.prepare(table)
+        if prepared.n_contributors < table.n_contributors:
+            dropped = sorted(set(table.contributors) - set(prepared.contributors))
+            shown = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
+            notes.append(f"--missing drop removed {len(dropped)} contributor(s) with missing values: {shown}")
+        elif holes and self.missing in ("zero", "worst"):
+            notes.append(f"missing rule {self.missing!r} filled {holes} missing value(s)")
+        weights = self.weights_for(prepared)
+        normalized = self.normalized(prepared) if self.declarative else None
+        vector = np.array([weights[m] for m in prepared.metric_names])
+        scores = self.score_matrix(prepared, vector[None, :], prepared=True, normalized=normalized)[0]
+        return RankingResult(
+            methodology=self, table=prepared, weights=weights, scores=scores,
+            ranks=rank_scores(scores, ties), normalized=normalized, ties=ties, notes=tuple(notes),
+        )
+
+    # -- what-if -------------------------------------------------------------------------
+    def with_overrides(
+        self,
+        *,
+        weights: Mapping[str, float] | None = None,
+        normalize: str | None = None,
+        aggregate: str | None = None,
+        bounds: Mapping[str, tuple[float, float]] | None = None,
+        parameters: Mapping[str, Any] | None = None,
+        missing: str | None = None,
+    ) -> Methodology:
+        """A copy with what-if changes; ``weights`` replaces the whole weight set."""
+        if (normalize or aggregate or parameters) and not self.declarative:
+            raise MethodologyError(
+                f"{self._where()} has its own score function; --normalize, --aggregate and parameters "
+                "apply only to normalize/aggregate methodologies"
+            )
+        changes: dict[str, Any] = {}
+        if weights is not None:
+            changes["weights"] = dict(weights)
+        if normalize is not None:
+            changes["normalize"] = normalize
+            if normalize != self.normalize:
+                kept = _normalize.NORMALIZER_PARAMETERS.get(normalize, ())
+                agg_params = AGGREGATIONS[aggregate or self.aggregate or "arithmetic"].parameters
+                changes["parameters"] = {k: v for k, v in self.parameters.items() if k in kept or k in agg_params}
+        if aggregate is not None:
+            changes["aggregate"] = aggregate
+            base = changes.get("parameters", self.parameters)
+            norm_params = _normalize.NORMALIZER_PARAMETERS.get(changes.get("normalize", self.normalize) or "", ())
+            changes["parameters"] = {k: v for k, v in base.items()
+                                     if k in norm_params or k in AGGREGATIONS[aggregate].parameters}
+        if parameters:
+            changes["parameters"] = {**changes.get("parameters", self.parameters), **parameters}
+        if bounds:
+            changes["bounds"] = {**self.bounds, **bounds}
+        if missing is not None:
+            changes["missing"] = missing
+        if not changes:
+            return self
+        current = {f.name: getattr(self, f.name) for f in fields(self)}
+        current.update(changes)
+        return Methodology(**current)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "description": self.description,
+            "weights": None if self.weights is None else dict(self.weights),
+            "normalization": self.normalize if self.declarative else None,
+            "aggregation": self.aggregate if self.declarative else None,
+            "parameters": {k: (v.tolist() if isinstance(v, np.ndarray) else v) for k, v in self.parameters.items()},
+            "bounds": {k: list(v) for k, v in self.bounds.items()},
+            "missing": self.missing,
+            "invariants": sorted(self.invariants),
+            "references": list(self.references),
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True, eq=False)
+class RankingResult:
+    """Scores and ranks of one methodology on one (prepared) table."""
+
+    methodology: Methodology
+    table: ContributorTable
+    weights: Mapping[str, float]
+    scores: np.ndarray
+    ranks: np.ndarray
+    normalized: np.ndarray | None
+    ties: str
+    notes: tuple[str, ...] = ()
+
+    def order(self) -> list[int]:
+        """Row indices best first; tied rows in alphabetical order (display only)."""
+        return sorted(range(len(self.scores)), key=lambda i: (self.ranks[i], self.table.contributors[i]))
+
+    def rank_of(self, contributor: str) -> int | float:
+        rank = self.ranks[self.table.contributor_index(contributor)]
+        return int(rank) if float(rank).is_integer() else float(rank)
+
+    def rows(self) -> list[dict[str, Any]]:
+        names = self.table.metric_names
+        out = []
+        for i in self.order():
+            rank = self.ranks[i]
+            row: dict[str, Any] = {
+                "contributor": self.table.contributors[i],
+                "rank": int(rank) if float(rank).is_integer() else float(rank),
+                "score": _json_float(self.scores[i]),
+                "values": {m: _json_float(self.table.values[i, j]) for j, m in enumerate(names)},
+            }
+            if self.normalized is not None:
+                row["normalized"] = {m: _json_float(self.normalized[i, j]) for j, m in enumerate(names)}
+            else:
+                row["normalized"] = None
+            for key, column in self.table.attributes.items():
+                row.setdefault("attributes", {})[key] = column[i]
+            out.append(row)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        method = self.methodology.to_dict()
+        method["weights"] = dict(self.weights)
+        return {
+            "methodology": method,
+            "data": {"label": self.table.label, "lens": dict(self.table.lens),
+                     "contributors": self.table.n_contributors},
+            "ties": self.ties,
+            "notes": list(self.notes),
+            "ranking": self.rows(),
+        }
+
+    def to_frame(self) -> Any:
+        import pandas as pd
+
+        rows = self.rows()
+        frame = pd.DataFrame({
+            "contributor": [r["contributor"] for r in rows],
+            "rank": [r["rank"] for r in rows],
+            "score": [r["score"] for r in rows],
+        }).set_index("contributor")
+        for m in self.table.metric_names:
+            frame[m] = [r["values"][m] for r in rows]
+        return frame
+
+
+def _json_float(value: float) -> float | None:
+    value = float(value)
+    if math.isnan(value):
+        return None
+    if math.isinf(value):
+        return None if value > 0 else -1e308
+    return value
+
+
+# ---------------------------------------------------------------------------------------
+# Declarative methodologies from TOML
+# ---------------------------------------------------------------------------------------
+
+def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodology:
+    """Build a declarative methodology from a parsed TOML document (closed vocabulary)."""
+    where = f"methodology file {source}"
+    unknown = [k for k in data if k not in TOML_KEYS]
+    if unknown:
+        raise MethodologyError(f"{where}: unknown key {unknown[0]!r} (expected one of {', '.join(TOML_KEYS)})")
+    for key in ("name", "description", "normalize", "aggregate"):
+        if key not in data:
+            raise MethodologyError(f"{where}: key {key!r} is required")
+        if not isinstance(data[key], str):
+            raise MethodologyError(f"{where}: {key} must be a string (got {data[key]!r})")
+    weights = data.get("weights", "equal")
+    if weights == "equal":
+        weights = None
+    elif not isinstance(weights, Mapping):
+        raise MethodologyError(f"{where}: weights must be a table or \"equal\" (got {weights!r})")
+    for key, kind in (("parameters", Mapping), ("bounds", Mapping), ("invariants", list), ("references", list)):
+        if key in data and not isinstance(data[key], kind):
+            raise MethodologyError(f"{where}: {key} must be a {'table' if kind is Mapping else 'list'} (got {data[key]!r})")
+    try:
+        return Methodology(
+            name=data["name"], description=data["description"], weights=weights,
+            normalize=data["normalize"], aggregate=data["aggregate"],
+            parameters=dict(data.get("parameters", {})), bounds=dict(data.get("bounds", {})),
+            missing=str(data.get("missing", "error")), invariants=frozenset(data.get("invariants", [])),
+            references=tuple(data.get("references", [])), source=source,
+        )
+    except (MethodologyError, WeightError, UnknownNameError):
+        raise
+    except RankingsError as exc:
+        raise MethodologyError(f"{where}: {exc}") from None
+
+
+def load_toml(path: str | Path) -> Methodology:
+    """Read one TOML methodology file."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise MethodologyError(f"methodology file must exist (got {str(path)!r})") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise MethodologyError(f"methodology file {path}: must be valid TOML ({exc})") from None
+    return methodology_from_mapping(data, str(path))
+
+
+def parse_bounds(text: str) -> dict[str, tuple[float, float]]:
+    """Parse ``"metric=lo:hi,metric=lo:hi"``."""
+    bounds: dict[str, tuple[float, float]] = {}
+    for part in [p for p in text.split(",") if p.strip()]:
+        key, sep, rest = part.partition("=")
+        lo_text, colon, hi_text = rest.partition(":")
+        if not sep or not colon:
+            raise MethodologyError(f"bounds must look like metric=lo:hi (got {part.strip()!r})")
+        try:
+            lo, hi = float(lo_text), float(hi_text)
+        except ValueError:
+            raise MethodologyError(f"bounds of {key.strip()!r} must be numbers lo:hi (got {rest!r})") from None
+        if not (math.isfinite(lo) and math.isfinite(hi)) or not hi > lo:
+            raise MethodologyError(f"bounds of {key.strip()!r} must be finite with hi > lo (got {rest!r})")
+        bounds[key.strip()] = (lo, hi)
+    return bounds
+
+
+def parse_directions(text: str) -> dict[str, str]:
+    """Parse ``"metric=min,metric=max"``."""
+    out: dict[str, str] = {}
+    for part in [p for p in text.split(",") if p.strip()]:
+        key, sep, value = part.partition("=")
+        value = value.strip().lower()
+        if not sep or value not in ("min", "max"):
+            raise DataError(f"direction must look like metric=min or metric=max (got {part.strip()!r})")
+        out[key.strip()] = value
+    return out
+
