@@ -9,221 +9,25 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import sys
-import tempfile
-from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
-from rankings.errors import RankingsError
-
-FOCUS_DEFAULT = "Alibaba"
-
-
-class CliError(click.ClickException):
-    """A one-line error with exit code 2."""
-
-    exit_code = 2
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"Error: {self.format_message()}", err=True)
-
-
-class _Group(click.Group):
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except RankingsError as exc:
-            raise CliError(str(exc)) from None
-        except OSError as exc:
-            raise CliError(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
-        except MemoryError:
-            raise CliError("the run needs more memory than this machine has; use fewer samples") from None
-
-
-# ---------------------------------------------------------------------------------------
-# shared options
-# ---------------------------------------------------------------------------------------
-
-def _data_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--data", "data_path", type=click.Path(dir_okay=True, path_type=Path),
-                     help="Rank a CSV/JSON/Parquet file of contributors x metrics instead of the default dataset."),
-        click.option("--models", "models_path", type=click.Path(path_type=Path),
-                     help="Your own model-record file (same columns as fixtures/models.csv), read through the lens."),
-        click.option("--year", default=None, help="Lens: year or range of years, e.g. 2025 or 2023-2025 [2025]."),
-        click.option("--counting", type=click.Choice(["full", "fractional"]), default=None,
-                     help="Lens: a model of k organisations counts 1 for each (full) or 1/k (fractional) [full]."),
-        click.option("--snapshot", default=None, help="Lens: Epoch snapshot 2024-12, 2025-12 or 2026-07 [2026-07]."),
-        click.option("--grouping", default=None,
-                     help="Lens: 'merged' (units roll up to their group, e.g. Google DeepMind -> Google), "
-                          "'split', or a CSV file unit,group [merged]."),
-        click.option("--by", type=click.Choice(["contributor", "country"]), default=None,
-                     help="Lens: rank contributors or country totals [contributor]."),
-        click.option("--direction", "directions", default=None,
-                     help="Override directions, e.g. --direction cost=min,quality=max."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _method_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    options = [
-        click.option("--weights", default=None,
-                     help="What-if weights replacing the methodology's, e.g. --weights a=0.2,b=0.8 "
-                          "(rescaled to sum to 1)."),
-        click.option("--normalize", default=None,
-                     help="What-if normalisation: none, min-max, z-score, rank, percentile, log-min-max, share, "
-                          "ratio-to-leader, distance-to-reference, goalposts, vector."),
-        click.option("--aggregate", default=None,
-                     help="What-if aggregation: arithmetic, geometric, topsis, waspas, promethee-ii, borda, "
-                          "copeland, kemeny, lexicographic."),
-        click.option("--bounds", default=None, help="Goalposts per metric, e.g. --bounds notable_models=0:30."),
-        click.option("--clip/--no-clip", default=None, help="With goalposts: clip to [0, 1] instead of extrapolating."),
-        click.option("--reference", default=None,
-                     help="With distance-to-reference: the contributor whose values score 1."),
-        click.option("--missing", type=click.Choice(["error", "drop", "zero", "worst"]), default=None,
-                     help="Rule for missing values in the metrics read (default: the methodology's)."),
-        click.option("--methods-dir", "methods_dirs", multiple=True, type=click.Path(path_type=Path),
-                     help="Also load TOML methodologies from this folder (repeatable)."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def _format_option(choices: Sequence[str] = ("table", "json")) -> Callable[..., Any]:
-    return click.option("--format", "fmt", type=click.Choice(list(choices)), default="table", show_default=True,
-                        help="Output format.")
-
-
-def _load_table(data_path: Path | None, models_path: Path | None, year: str | None, counting: str | None,
-                snapshot: str | None, grouping: str | None, by: str | None, directions: str | None) -> Any:
-    from rankings.methodology import parse_directions
-
-    lens_given = any(v is not None for v in (year, counting, snapshot, grouping, by)) or models_path is not None
-    if data_path is not None:
-        if lens_given:
-            raise CliError("--year, --counting, --snapshot, --grouping, --by and --models read the default "
-                           "dataset; they cannot be combined with --data")
-        from rankings.table import load_table
-
-        table = load_table(data_path)
-    else:
-        from rankings import dataset
-
-        lens = dataset.Lens(
-            years=dataset.parse_years(year) if year else dataset.DEFAULT_LENS.years,
-            counting=counting or dataset.DEFAULT_LENS.counting,
-            snapshot=snapshot or dataset.DEFAULT_LENS.snapshot,
-            grouping=grouping or dataset.DEFAULT_LENS.grouping,
-            by=by or dataset.DEFAULT_LENS.by,
-        )
-        table = dataset.load_default(lens, models_path=models_path)
-    if directions:
-        table = table.with_directions(parse_directions(directions))
-    return table
-
-
-def _resolve_method(name: str | None, table: Any, *, data_given: bool, weights: str | None, normalize: str | None,
-                    aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
-                    missing: str | None, methods_dirs: Sequence[Path]) -> Any:
-    from rankings.methodology import parse_bounds, parse_weights
-    from rankings.registry import default_registry
-
-    registry = default_registry(methods_dirs)
-    if name is None:
-        name = "equal-weights" if data_given else "ai-index"
-    method = registry.get(name)
-    parameters: dict[str, Any] = {}
-    target_norm = normalize or method.normalize
-    if clip is not None:
-        if target_norm != "goalposts":
-            raise CliError("--clip applies only with --normalize goalposts")
-        parameters["clip"] = clip
-    if reference is not None:
-        if target_norm != "distance-to-reference":
-            raise CliError("--reference applies only with --normalize distance-to-reference")
-        table.contributor_index(reference)
-        parameters["reference"] = reference
-    return method.with_overrides(
-        weights=parse_weights(weights) if weights else None,
-        normalize=normalize, aggregate=aggregate,
-        bounds=parse_bounds(bounds) if bounds else None,
-        parameters=parameters or None, missing=missing,
-    )
-
-
-def _write(text: str, output: Path | None) -> None:
-    """Print, or write the whole file atomically (a temp file renamed into place)."""
-    if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
-        return
-    output = Path(output)
-    if output.is_dir():
-        raise CliError(f"--output must be a file path (got the folder {str(output)!r})")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise CliError(f"--output folder must exist (got {str(folder)!r})")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    click.echo(f"wrote {output}", err=True)
-
-
-def _num(value: Any) -> str:
-    if value is None:
-        return "-"
-    value = float(value)
-    if math.isnan(value):
-        return "-"
-    if math.isinf(value):
-        return "-inf" if value < 0 else "inf"
-    if value.is_integer() and abs(value) < 1e12:
-        return str(int(value))
-    if abs(value) >= 1000:
-        return f"{value:.1f}"
-    if abs(value) >= 1:
-        return f"{value:.3f}".rstrip("0").rstrip(".")
-    return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
-
-
-def _render(header: Sequence[str], rows: Sequence[Sequence[Any]], marks: Sequence[bool] | None = None,
-            align_left: Sequence[int] = (1,)) -> str:
-    cells = [[str(c) for c in row] for row in rows]
-    widths = [max([len(h)] + [len(r[k]) for r in cells]) for k, h in enumerate(header)]
-
-    def line(row: Sequence[str]) -> str:
-        parts = [(c.ljust(widths[k]) if k in align_left else c.rjust(widths[k])) for k, c in enumerate(row)]
-        return "  ".join(parts).rstrip()
-
-    out = ["   " + line(header)]
-    color = sys.stdout.isatty()
-    for k, row in enumerate(cells):
-        marked = bool(marks and marks[k])
-        text = ("-> " if marked else "   ") + line(row)
-        out.append(click.style(text, bold=True, fg="yellow") if marked and color else text)
-    return "\n".join(out)
-
-
-def _lens_text(table: Any) -> str:
-    if not table.lens:
-        return table.label
-    lens = table.lens
-    years = lens.get("years")
-    year_text = f"{years[0]}" if years and years[0] == years[1] else f"{years[0]}-{years[1]}" if years else "?"
-    return (f"{table.label}: year {year_text}, counting {lens.get('counting')}, snapshot {lens.get('snapshot')}, "
-            f"grouping {lens.get('grouping')}, by {lens.get('by')}")
-
+from rankings._cli_common import (
+    FOCUS_DEFAULT,
+    _data_options,
+    _format_option,
+    _Group,
+    _lens_text,
+    _load_table,
+    _method_options,
+    _num,
+    _render,
+    _resolve_method,
+    _write,
+)
 
 # ---------------------------------------------------------------------------------------
 # commands
