@@ -29,6 +29,9 @@ from rankings._cli_common import (
     _write,
 )
 
+TABLE_ROWS = 25
+"""Rows a table shows by default when there are many contributors."""
+
 # ---------------------------------------------------------------------------------------
 # commands
 # ---------------------------------------------------------------------------------------
@@ -172,7 +175,8 @@ def rank_command(method_name: str | None, weights: str | None, normalize: str | 
                                 "score": float(result.scores[focus_index])}
         _write(json.dumps(payload, indent=2), output)
         return
-    shown, marks = _rank_rows(result, focus_index, top)
+    default_cut = top is None and fmt == "table" and result.table.n_contributors > TABLE_ROWS + 10
+    shown, marks = _rank_rows(result, focus_index, TABLE_ROWS if default_cut else top)
     metrics = list(result.table.metric_names)
     if fmt == "csv":
         import csv
@@ -182,7 +186,7 @@ def rank_command(method_name: str | None, weights: str | None, normalize: str | 
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow(["rank", "contributor", "score", *metrics])
         for i in shown:
-            writer.writerow([result.rows()[0]["rank"] * 0 + result.ranks[i], result.table.contributors[i],
+            writer.writerow([_num(result.ranks[i]), result.table.contributors[i],
                              repr(float(result.scores[i])),
                              *["" if math.isnan(v) else repr(float(v)) for v in result.table.values[i]]])
         _write(buffer.getvalue(), output)
@@ -196,6 +200,9 @@ def rank_command(method_name: str | None, weights: str | None, normalize: str | 
              f"Data: {_lens_text(result.table)} ({result.table.n_contributors} contributors)"]
     lines += [f"Note: {n}" for n in result.notes]
     lines.append(_render(header, rows, marks))
+    if default_cut:
+        hidden = result.table.n_contributors - len(shown)
+        lines.append(f"   ... {hidden} more rows (--top N to choose, --format csv for all)")
     if focus_index is not None:
         name = result.table.contributors[focus_index]
         lines.append(f"Focus: {name} is ranked {_num(result.ranks[focus_index])} of {result.table.n_contributors}.")

@@ -290,20 +290,28 @@ class Methodology:
             params = {k: v for k, v in self.parameters.items() if k in agg.parameters}
             out = agg(Z, W, **params)
         elif self.score_batch is not None:
-            out = self._checked(self.score_batch(table, W), table, shape=(W.shape[0], n))
+            out = self._checked(self._call(self.score_batch, table, W), table, shape=(W.shape[0], n))
         else:
             names = table.metric_names
             out = np.empty((W.shape[0], n))
-            score_fn = self.score
-            assert score_fn is not None
             for s, w in enumerate(W):
-                out[s] = self._checked(score_fn(table, dict(zip(names, w.tolist()))), table, shape=(n,))
+                raw = self._call(self.score, table, dict(zip(names, w.tolist())))
+                out[s] = self._checked(raw, table, shape=(n,))
         return out
+
+    def _call(self, function: Any, table: ContributorTable, weights: Any) -> Any:
+        """Call a plugin's score function; its own failures are reported with its name."""
+        try:
+            return function(table, weights)
+        except RankingsError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a plugin's bug must not surface as a traceback
+            raise MethodologyError(f"{self._where()}: score function raised {type(exc).__name__}: {exc}") from None
 
     def _checked(self, result: Any, table: ContributorTable, shape: tuple[int, ...]) -> np.ndarray:
         where = self._where()
         index = getattr(result, "index", None)
-        if index is not None and len(shape) == 1:
+        if index is not None and not callable(index) and len(shape) == 1:
             labels = [str(x) for x in index]
             if sorted(labels) != sorted(table.contributors):
                 extra = sorted(set(labels) - set(table.contributors))[:1] or sorted(set(table.contributors) - set(labels))[:1]
@@ -523,10 +531,10 @@ def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodolog
             missing=str(data.get("missing", "error")), invariants=frozenset(data.get("invariants", [])),
             references=tuple(data.get("references", [])), source=source,
         )
-    except (MethodologyError, WeightError, UnknownNameError):
+    except MethodologyError:
         raise
-    except RankingsError as exc:
-        raise MethodologyError(f"{where}: {exc}") from None
+    except RankingsError as exc:  # weights, invariant names: already name the methodology and file
+        raise MethodologyError(str(exc)) from None
 
 
 def load_toml(path: str | Path) -> Methodology:

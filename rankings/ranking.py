@@ -49,7 +49,8 @@ def tie_groups(scores: np.ndarray) -> np.ndarray:
     tol = tie_tolerance(scores)
     order = np.argsort(-scores, kind="stable")
     sorted_scores = scores[order]
-    gaps = sorted_scores[:-1] - sorted_scores[1:]
+    with np.errstate(invalid="ignore"):
+        gaps = sorted_scores[:-1] - sorted_scores[1:]
     # -inf - -inf is nan: two -inf scores are tied.
     new_group = np.where(np.isnan(gaps), False, gaps > tol)
     group_sorted = np.concatenate([[0], np.cumsum(new_group)])
