@@ -17,6 +17,7 @@ import click
 
 from rankings._cli_common import (
     FOCUS_DEFAULT,
+    CliError,
     _data_options,
     _format_option,
     _Group,
@@ -28,6 +29,7 @@ from rankings._cli_common import (
     _resolve_method,
     _write,
 )
+from rankings.errors import RankingsError
 
 TABLE_ROWS = 25
 """Rows a table shows by default when there are many contributors."""
@@ -244,13 +246,20 @@ def compare_command(methods: tuple[str, ...], weights: str | None, normalize: st
             if m.weights is None or all(k in table.metric_names for k in m.weights):
                 names.append(m.name)
             else:
-                skipped.append(m.name)
+                skipped.append(f"{m.name} (reads metrics the data does not have)")
     results = []
     for name in names:
         method = _resolve_method(name, table, data_given=data_path is not None, weights=weights,
                                  normalize=normalize, aggregate=aggregate, bounds=bounds, clip=clip,
                                  reference=reference, missing=missing, methods_dirs=methods_dirs)
-        results.append(method.evaluate(table))
+        try:
+            results.append(method.evaluate(table))
+        except RankingsError as exc:
+            if methods:  # named explicitly: the user wants to know
+                raise
+            skipped.append(f"{name} ({exc})")
+    if not results:
+        raise CliError("no methodology could rank this data: " + "; ".join(skipped))
     comparison = compare(results)
     focus_name = None
     if focus is not None:
@@ -285,7 +294,7 @@ def compare_command(methods: tuple[str, ...], weights: str | None, normalize: st
     if taus:
         lines.append(f"Kendall tau-b against {comparison.methodologies[0]}: " + ", ".join(taus))
     if skipped:
-        lines.append(f"Skipped (metrics not in the data): {', '.join(skipped)}")
+        lines.append("Skipped: " + "; ".join(skipped))
     _write("\n".join(lines), output)
 
 
