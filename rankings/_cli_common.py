@@ -6,6 +6,9 @@ nothing here imports a command module.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import io
 import math
 import os
 import sys
@@ -124,6 +127,7 @@ def _load_table(data_path: Path | None, models_path: Path | None, year: str | No
         table = dataset.load_default(lens, models_path=models_path)
     if directions:
         table = table.with_directions(parse_directions(directions))
+    _remember("rankings.tables", table)
     return table
 
 
@@ -148,16 +152,21 @@ def _resolve_method(name: str | None, table: Any, *, data_given: bool, weights: 
             raise CliError("--reference applies only with --normalize distance-to-reference")
         table.contributor_index(reference)
         parameters["reference"] = reference
-    return method.with_overrides(
+    method = method.with_overrides(
         weights=parse_weights(weights) if weights else None,
         normalize=normalize, aggregate=aggregate,
         bounds=parse_bounds(bounds) if bounds else None,
         parameters=parameters or None, missing=missing,
     )
+    _remember("rankings.methods", method)
+    return method
 
 
 def _write(text: str, output: Path | None) -> None:
     """Print, or write the whole file atomically (a temp file renamed into place)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta["rankings.output"] = text if text.endswith("\n") else text + "\n"
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
@@ -172,6 +181,44 @@ def _write(text: str, output: Path | None) -> None:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text if text.endswith("\n") else text + "\n")
         os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    click.echo(f"wrote {output}", err=True)
+
+
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+
+
+def _output_format(fmt: str, output: Path | None, allowed: Sequence[str]) -> str:
+    """The format to write: the --output file's suffix decides when it names one."""
+    if output is None:
+        if fmt == "parquet":
+            raise CliError("--format parquet needs --output FILE.parquet")
+        return fmt
+    chosen = SUFFIX_FORMATS.get(Path(output).suffix.lower(), fmt)
+    if chosen not in allowed:
+        raise CliError(f"--output suffix must be one of {', '.join(s for s, f in SUFFIX_FORMATS.items() if f in allowed)}"
+                       f" for this command (got {Path(output).suffix or 'none'})")
+    return chosen
+
+
+def _write_parquet(frame: Any, output: Path | None) -> None:
+    """Write a DataFrame as Parquet, whole or not at all."""
+    if output is None:
+        raise CliError("--format parquet needs --output FILE.parquet")
+    output = Path(output)
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"--output folder must exist (got {str(folder)!r})")
+    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, output)
+    except ImportError:
+        Path(tmp).unlink(missing_ok=True)
+        raise CliError("writing Parquet needs pyarrow (pip install pyarrow)") from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -223,3 +270,90 @@ def _lens_text(table: Any) -> str:
             f"grouping {lens.get('grouping')}, by {lens.get('by')}")
 
 
+
+
+# ---------------------------------------------------------------------------------------
+# run manifests
+# ---------------------------------------------------------------------------------------
+
+def _remember(key: str, value: Any) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.setdefault(key, []).append(value)
+
+
+class _Tee(io.TextIOBase):
+    """Writes to the real stdout and keeps a copy."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+        self.copy = io.StringIO()
+
+    def write(self, text: str) -> int:
+        self.copy.write(text)
+        return self.target.write(text)
+
+    def flush(self) -> None:
+        self.target.flush()
+
+    def isatty(self) -> bool:
+        return bool(getattr(self.target, "isatty", lambda: False)())
+
+
+def _arguments(command: click.Command, params: dict[str, Any]) -> list[str]:
+    """Rebuild command-line arguments from parsed parameters (no --manifest, no --output)."""
+    args: list[str] = []
+    positional: list[str] = []
+    for p in command.params:
+        if p.name in ("manifest_path", "output") or p.name is None:
+            continue
+        value = params.get(p.name)
+        if isinstance(p, click.Argument):
+            values = value if isinstance(value, (tuple, list)) else [value]
+            positional += [str(v) for v in values if v is not None]
+            continue
+        if not isinstance(p, click.Option) or value is None or value == () or value == p.default:
+            continue
+        if p.is_flag:
+            if p.secondary_opts:
+                args.append(p.opts[0] if value else p.secondary_opts[0])
+            elif value:
+                args.append(p.opts[0])
+            continue
+        for v in (value if p.multiple else [value]):
+            args += [p.opts[0], str(v)]
+    return args + (["--", *positional] if positional else [])
+
+
+def replayable(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--manifest FILE``: record what the run read and printed, for ``rankings replay``."""
+
+    @click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), default=None,
+                  help="Write a JSON run manifest (versions, data hash, methodology definitions, options, seed, "
+                       "output hash) that 'rankings replay' can rerun and check.")
+    @functools.wraps(func)
+    def wrapper(*args: Any, manifest_path: Path | None = None, **kwargs: Any) -> Any:
+        if manifest_path is None:
+            return func(*args, **kwargs)
+        from rankings.manifest import Manifest, current_versions, describe_data, text_digest, write_json_atomically
+
+        ctx = click.get_current_context()
+        tee = _Tee(sys.stdout)
+        with contextlib.redirect_stdout(tee):
+            result = func(*args, **kwargs)
+        output = ctx.meta.get("rankings.output") or tee.copy.getvalue()
+        methods = {m.name: m.to_dict() for m in ctx.meta.get("rankings.methods", [])}
+        manifest = Manifest(
+            command=" ".join(ctx.command_path.split()[1:]),
+            arguments=_arguments(ctx.command, ctx.params),
+            versions=current_versions(),
+            data=describe_data(ctx.meta.get("rankings.tables", [])),
+            methodologies=list(methods.values()),
+            seed=ctx.params.get("seed"),
+            output_sha256=text_digest(output),
+            output_bytes=len(output.encode("utf-8")),
+        )
+        write_json_atomically(manifest.to_dict(), manifest_path)
+        return result
+
+    return wrapper

@@ -25,9 +25,12 @@ from rankings._cli_common import (
     _load_table,
     _method_options,
     _num,
+    _output_format,
     _render,
     _resolve_method,
     _write,
+    _write_parquet,
+    replayable,
 )
 from rankings.errors import RankingsError
 
@@ -132,6 +135,7 @@ def _focus_index(table: Any, focus: str | None) -> int | None:
 
 
 @main.command("rank")
+@replayable
 @click.option("--method", "method_name", default=None,
               help="Methodology name (see 'rankings methods') [ai-index; equal-weights with --data].")
 @_method_options
@@ -140,9 +144,10 @@ def _focus_index(table: Any, focus: str | None) -> int | None:
               show_default=True, help="Tie rule: competition 1224, dense 1223, average 1 2.5 2.5 4.")
 @click.option("--focus", default=None, help=f"Contributor to highlight [{FOCUS_DEFAULT}].")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N rows (and the focus).")
-@_format_option(("table", "csv", "json"))
+@_format_option(("table", "csv", "json", "parquet"))
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="Write to this file (whole or not at all) instead of printing.")
+              help="Write to this file (whole or not at all) instead of printing; a .csv, .json or .parquet "
+                   "suffix picks the format.")
 def rank_command(method_name: str | None, weights: str | None, normalize: str | None, aggregate: str | None,
                  bounds: str | None, clip: bool | None, reference: str | None, missing: str | None,
                  methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None, year: str | None,
@@ -159,6 +164,7 @@ def rank_command(method_name: str | None, weights: str | None, normalize: str | 
       rankings rank --counting fractional --year 2024 --format json
       rankings rank --data matrix.csv --aggregate topsis --normalize vector --direction cost=min
     """
+    fmt = _output_format(fmt, output, ("table", "csv", "json", "parquet"))
     table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
     method = _resolve_method(method_name, table, data_given=data_path is not None, weights=weights,
                              normalize=normalize, aggregate=aggregate, bounds=bounds, clip=clip,
@@ -180,6 +186,10 @@ def rank_command(method_name: str | None, weights: str | None, normalize: str | 
     default_cut = top is None and fmt == "table" and result.table.n_contributors > TABLE_ROWS + 10
     shown, marks = _rank_rows(result, focus_index, TABLE_ROWS if default_cut else top)
     metrics = list(result.table.metric_names)
+    if fmt == "parquet":
+        frame = result.to_frame().reset_index()
+        _write_parquet(frame.iloc[: len(shown)] if top is not None else frame, output)
+        return
     if fmt == "csv":
         import csv
         import io
@@ -212,13 +222,15 @@ def rank_command(method_name: str | None, weights: str | None, normalize: str | 
 
 
 @main.command("compare")
+@replayable
 @click.argument("methods", nargs=-1)
 @_method_options
 @_data_options
 @click.option("--focus", default=None, help=f"Contributor to highlight [{FOCUS_DEFAULT}].")
 @click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N rows (and the focus).")
-@_format_option()
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+@_format_option(("table", "csv", "json", "parquet"))
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write to this file; a .csv, .json or .parquet suffix picks the format.")
 def compare_command(methods: tuple[str, ...], weights: str | None, normalize: str | None, aggregate: str | None,
                     bounds: str | None, clip: bool | None, reference: str | None, missing: str | None,
                     methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None,
@@ -238,6 +250,7 @@ def compare_command(methods: tuple[str, ...], weights: str | None, normalize: st
     from rankings.explain import compare
     from rankings.registry import default_registry
 
+    fmt = _output_format(fmt, output, ("table", "csv", "json", "parquet"))
     table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
     names = list(methods)
     skipped: list[str] = []
@@ -266,6 +279,13 @@ def compare_command(methods: tuple[str, ...], weights: str | None, normalize: st
         focus_name = table.contributors[table.contributor_index(focus)]
     elif FOCUS_DEFAULT in table.contributors:
         focus_name = FOCUS_DEFAULT
+    if fmt in ("csv", "parquet"):
+        frame = comparison.to_frame().reset_index()
+        if fmt == "parquet":
+            _write_parquet(frame, output)
+        else:
+            _write(frame.to_csv(index=False), output)
+        return
     if fmt == "json":
         payload = comparison.to_dict()
         payload["focus"] = focus_name
@@ -299,6 +319,7 @@ def compare_command(methods: tuple[str, ...], weights: str | None, normalize: st
 
 
 @main.command("explain")
+@replayable
 @click.argument("contributor")
 @click.option("--vs", "rival", required=True, help="The rival to compare with.")
 @click.option("--method", "method_name", default=None, help="Methodology name [ai-index; equal-weights with --data].")
@@ -396,6 +417,37 @@ def check_command(names: tuple[str, ...], examples: int, seed: int, explore: boo
         sys.exit(1)
 
 
+@main.command("replay")
+@click.argument("manifest", type=click.Path(path_type=Path))
+def replay_command(manifest: Path) -> None:
+    """Rerun a command from its --manifest and check that it prints the same bytes.
+
+    Prints the output again; exit code 1 and a list of what differs (version, data,
+    methodology definitions, output) when the replay does not match.
+
+    \b
+    Example:
+      rankings sensitivity --seed 7 --manifest run.json > first.txt
+      rankings replay run.json
+    """
+    import tempfile
+
+    from rankings.manifest import differences, read_manifest
+
+    recorded = read_manifest(manifest)
+    with tempfile.TemporaryDirectory() as folder:
+        fresh_path = Path(folder) / "replay.json"
+        args = [*recorded.command.split(), "--manifest", str(fresh_path), *recorded.arguments]
+        main.main(args=args, standalone_mode=False, prog_name="rankings")
+        fresh = read_manifest(fresh_path)
+    problems = differences(recorded, fresh)
+    if problems:
+        for line in problems:
+            click.echo(f"replay differs: {line}", err=True)
+        sys.exit(1)
+    click.echo(f"replay matches {manifest}: identical output (sha256 {fresh.output_sha256[:16]})", err=True)
+
+
 @main.group("data", cls=_Group)
 def data_group() -> None:
     """Inspect the default dataset, its provenance, or validate your own file."""
@@ -403,8 +455,9 @@ def data_group() -> None:
 
 @data_group.command("show")
 @_data_options
-@_format_option(("table", "csv", "json"))
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help="Write to this file.")
+@_format_option(("table", "csv", "json", "parquet"))
+@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+              help="Write to this file; a .csv, .json or .parquet suffix picks the format.")
 def data_show(data_path: Path | None, models_path: Path | None, year: str | None, counting: str | None,
               snapshot: str | None, grouping: str | None, by: str | None, directions: str | None, fmt: str,
               output: Path | None) -> None:
@@ -416,7 +469,11 @@ def data_show(data_path: Path | None, models_path: Path | None, year: str | None
       rankings data show --year 2024 --counting fractional --grouping split
       rankings data show --by country --format csv
     """
+    fmt = _output_format(fmt, output, ("table", "csv", "json", "parquet"))
     table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
+    if fmt == "parquet":
+        _write_parquet(table.to_frame().reset_index(), output)
+        return
     if fmt == "json":
         payload = {"label": table.label, "lens": dict(table.lens),
                    "metrics": [s.to_dict() for s in table.metrics], "contributors": table.to_records()}

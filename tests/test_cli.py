@@ -235,3 +235,50 @@ def test_every_command_is_in_the_readme():
         assert f"rankings {name}" in readme, name
         for sub in getattr(command, "commands", {}):
             assert f"rankings {name} {sub}" in readme, f"{name} {sub}"
+
+
+def test_manifest_and_replay_reproduce_a_run(tmp_path: Path):
+    manifest = tmp_path / "run.json"
+    first = run("rank", "--method", "equal-core", "--weights", "notable_models=2,frontier_eci=1", "--top", "5",
+                "--manifest", str(manifest))
+    assert first.exit_code == 0, first.output
+    recorded = json.loads(manifest.read_text())
+    assert recorded["command"] == "rank"
+    assert recorded["arguments"] == ["--method", "equal-core", "--weights", "notable_models=2,frontier_eci=1",
+                                     "--top", "5"]
+    assert recorded["data"][0]["label"] == "default dataset" and len(recorded["data"][0]["sha256"]) == 64
+    assert recorded["methodologies"][0]["weights"] == {"notable_models": 2.0, "frontier_eci": 1.0}
+    again = run("replay", str(manifest))
+    assert again.exit_code == 0, again.output
+    assert again.output.startswith(first.output)
+    assert "replay matches" in again.output
+
+
+def test_replay_says_what_differs(tmp_path: Path):
+    manifest = tmp_path / "run.json"
+    run("rank", "--top", "3", "--manifest", str(manifest))
+    payload = json.loads(manifest.read_text())
+    payload["versions"]["rankings"] = "0.0.1"
+    payload["output_sha256"] = "0" * 64
+    payload["data"][0]["sha256"] = "f" * 64
+    manifest.write_text(json.dumps(payload))
+    result = run("replay", str(manifest))
+    assert result.exit_code == 1
+    assert "replay differs: rankings version: recorded 0.0.1" in result.output
+    assert "replay differs: data 'default dataset' changed" in result.output
+    assert "replay differs: output differs" in result.output
+
+
+def test_output_suffix_picks_csv_json_or_parquet(tmp_path: Path):
+    pd = pytest.importorskip("pandas")
+    for suffix in ("csv", "json", "parquet"):
+        out = tmp_path / f"ranking.{suffix}"
+        result = run("rank", "--top", "3", "--output", str(out))
+        assert result.exit_code == 0, result.output
+        assert out.stat().st_size > 0
+    assert pd.read_parquet(tmp_path / "ranking.parquet")["contributor"].tolist()[:3] == ["OpenAI", "Google", "Alibaba"]
+    assert json.loads((tmp_path / "ranking.json").read_text())["ranking"][2]["contributor"] == "Alibaba"
+    assert (tmp_path / "ranking.csv").read_text().splitlines()[3].startswith("3,Alibaba,")
+    needs_file = run("rank", "--format", "parquet")
+    assert needs_file.exit_code == 2
+    assert "Error: --format parquet needs --output FILE.parquet" in needs_file.output

@@ -1,0 +1,142 @@
+"""Run manifests: enough to replay a command and check it gives the same bytes.
+
+A manifest records the package and numpy versions, the command and its options, the
+seed, a SHA-256 digest of every contributor table the run read, the full definition of
+every methodology it used, the lens, and a digest of the output. Replaying reruns the
+command and compares; when the output differs, the manifest says what else changed
+(another version, changed data, a changed methodology definition).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rankings.errors import DataError
+from rankings.table import ContributorTable
+
+MANIFEST_FORMAT = 1
+
+
+def table_digest(table: ContributorTable) -> str:
+    """SHA-256 over names, metric specs, attributes, intervals and the exact float bytes."""
+    h = hashlib.sha256()
+    h.update(json.dumps({
+        "contributors": list(table.contributors),
+        "metrics": [s.to_dict() for s in table.metrics],
+        "attributes": {k: list(v) for k, v in table.attributes.items()},
+    }, sort_keys=True).encode())
+    h.update(np.ascontiguousarray(table.values, dtype="<f8").tobytes())
+    for key in sorted(table.intervals):
+        low, high = table.intervals[key]
+        h.update(key.encode())
+        h.update(np.ascontiguousarray(low, dtype="<f8").tobytes())
+        h.update(np.ascontiguousarray(high, dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a run read, how it was configured and what it printed."""
+
+    command: str
+    arguments: list[str]
+    versions: Mapping[str, str]
+    data: list[dict[str, Any]] = field(default_factory=list)
+    methodologies: list[dict[str, Any]] = field(default_factory=list)
+    seed: int | None = None
+    output_sha256: str = ""
+    output_bytes: int = 0
+    format: int = MANIFEST_FORMAT
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, payload: Mapping[str, Any], source: str) -> Manifest:
+        required = ("command", "arguments", "versions", "output_sha256")
+        missing = [k for k in required if k not in payload]
+        if missing:
+            raise DataError(f"manifest {source} must have {', '.join(required)} (missing {', '.join(missing)})")
+        if payload.get("format") != MANIFEST_FORMAT:
+            raise DataError(f"manifest {source} must be format {MANIFEST_FORMAT} (got {payload.get('format')!r})")
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in payload.items() if k in known})
+
+
+def current_versions() -> dict[str, str]:
+    import platform
+
+    from rankings import __version__
+
+    return {"rankings": __version__, "numpy": np.__version__, "python": platform.python_version()}
+
+
+def write_json_atomically(payload: Any, path: str | Path) -> None:
+    """Write JSON whole or not at all (temp file in the same folder, then rename)."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise DataError(f"manifest folder must exist (got {str(folder)!r})")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(payload, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_manifest(path: str | Path) -> Manifest:
+    path = Path(path)
+    try:
+        payload = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"manifest must exist (got {str(path)!r})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"manifest {path} must be JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise DataError(f"manifest {path} must hold a JSON object (got {type(payload).__name__})")
+    return Manifest.from_dict(payload, str(path))
+
+
+def differences(recorded: Manifest, replayed: Manifest) -> list[str]:
+    """Human-readable list of what differs between a recorded and a replayed run."""
+    out: list[str] = []
+    for key in sorted(set(recorded.versions) | set(replayed.versions)):
+        a, b = recorded.versions.get(key), replayed.versions.get(key)
+        if a != b:
+            out.append(f"{key} version: recorded {a}, now {b}")
+    old = {d.get("label"): d.get("sha256") for d in recorded.data}
+    new = {d.get("label"): d.get("sha256") for d in replayed.data}
+    for label in sorted(set(old) | set(new), key=str):
+        if old.get(label) != new.get(label):
+            out.append(f"data {label!r} changed: recorded sha256 {str(old.get(label))[:12]}, now {str(new.get(label))[:12]}")
+    old_m = {m.get("name"): m for m in recorded.methodologies}
+    new_m = {m.get("name"): m for m in replayed.methodologies}
+    for name in sorted(set(old_m) | set(new_m), key=str):
+        if old_m.get(name) != new_m.get(name):
+            out.append(f"methodology {name!r} definition changed")
+    if recorded.output_sha256 != replayed.output_sha256:
+        out.append(f"output differs: recorded {recorded.output_bytes} bytes sha256 {recorded.output_sha256[:12]}, "
+                   f"now {replayed.output_bytes} bytes sha256 {replayed.output_sha256[:12]}")
+    return out
+
+
+def describe_data(tables: Sequence[ContributorTable]) -> list[dict[str, Any]]:
+    return [{"label": t.label, "lens": dict(t.lens), "contributors": t.n_contributors,
+             "metrics": list(t.metric_names), "sha256": table_digest(t)} for t in tables]
