@@ -231,12 +231,14 @@ def rank_command(method_name: str | None, weights: str | None, normalize: str | 
 @_format_option(("table", "csv", "json", "parquet"))
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="Write to this file; a .csv, .json or .parquet suffix picks the format.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
+              help="Also save a bump chart of ranks across methodologies (.png or .svg).")
 def compare_command(methods: tuple[str, ...], weights: str | None, normalize: str | None, aggregate: str | None,
                     bounds: str | None, clip: bool | None, reference: str | None, missing: str | None,
                     methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None,
                     year: str | None, counting: str | None, snapshot: str | None, grouping: str | None,
                     by: str | None, directions: str | None, focus: str | None, top: int | None, fmt: str,
-                    output: Path | None) -> None:
+                    output: Path | None, plot_path: Path | None) -> None:
     """Rank under several methodologies side by side, with rank shifts and Kendall tau.
 
     With no names, every registered methodology that can read the data is compared.
@@ -279,6 +281,12 @@ def compare_command(methods: tuple[str, ...], weights: str | None, normalize: st
         focus_name = table.contributors[table.contributor_index(focus)]
     elif FOCUS_DEFAULT in table.contributors:
         focus_name = FOCUS_DEFAULT
+    if plot_path is not None:
+        from rankings.report import plots
+
+        plots.check_plot_path(plot_path)
+        plots.bump_chart(comparison, plot_path, focus=focus_name, top=top or 12)
+        click.echo(f"wrote {plot_path}", err=True)
     if fmt in ("csv", "parquet"):
         frame = comparison.to_frame().reset_index()
         if fmt == "parquet":
@@ -326,12 +334,14 @@ def compare_command(methods: tuple[str, ...], weights: str | None, normalize: st
 @_method_options
 @_data_options
 @_format_option()
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
+              help="Also save a bar chart of the per-metric contributions (.png or .svg).")
 def explain_command(contributor: str, rival: str, method_name: str | None, weights: str | None,
                     normalize: str | None, aggregate: str | None, bounds: str | None, clip: bool | None,
                     reference: str | None, missing: str | None, methods_dirs: tuple[Path, ...],
                     data_path: Path | None, models_path: Path | None, year: str | None, counting: str | None,
                     snapshot: str | None, grouping: str | None, by: str | None, directions: str | None,
-                    fmt: str) -> None:
+                    fmt: str, plot_path: Path | None) -> None:
     """Explain the score gap between two contributors, metric by metric.
 
     \b
@@ -346,6 +356,11 @@ def explain_command(contributor: str, rival: str, method_name: str | None, weigh
                              reference=reference, missing=missing, methods_dirs=methods_dirs)
     result = method.evaluate(table)
     explanation = explain_gap(result, contributor, rival)
+    if plot_path is not None:
+        from rankings.report import plots
+
+        plots.gap_bars(explanation, plot_path)
+        click.echo(f"wrote {plot_path}", err=True)
     if fmt == "json":
         click.echo(json.dumps(explanation.to_dict(), indent=2))
         return
@@ -415,6 +430,49 @@ def check_command(names: tuple[str, ...], examples: int, seed: int, explore: boo
         click.echo(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
     if failed:
         sys.exit(1)
+
+
+@main.command("ternary")
+@replayable
+@click.option("--metrics", "metric_names", required=True, help="Three metrics, e.g. notable_models,frontier_eci,venue_papers.")
+@click.option("--method", "method_name", default="equal-core", show_default=True,
+              help="Methodology whose normalisation and aggregation are used.")
+@_method_options
+@_data_options
+@click.option("--focus", default=None, help=f"Contributor whose rank colours the map [{FOCUS_DEFAULT}].")
+@click.option("--resolution", type=int, default=60, show_default=True, help="Grid steps along each side.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), required=True, help="Plot file (.png or .svg).")
+def ternary_command(metric_names: str, method_name: str, weights: str | None, normalize: str | None,
+                    aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
+                    missing: str | None, methods_dirs: tuple[Path, ...], data_path: Path | None,
+                    models_path: Path | None, year: str | None, counting: str | None, snapshot: str | None,
+                    grouping: str | None, by: str | None, directions: str | None, focus: str | None,
+                    resolution: int, plot_path: Path) -> None:
+    """Map the focus's rank over the weight triangle of three metrics.
+
+    Built-in methodologies are marked where their weights fall (projected onto the
+    three metrics).
+
+    \b
+    Example:
+      rankings ternary --metrics notable_models,frontier_eci,venue_papers --plot alibaba.png
+    """
+    from rankings.registry import default_registry
+    from rankings.report import plots
+
+    plots.check_plot_path(plot_path)
+    names = [m.strip() for m in metric_names.split(",") if m.strip()]
+    table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
+    for name in names:
+        table.metric_index(name)
+    method = _resolve_method(method_name, table, data_given=data_path is not None, weights=weights,
+                             normalize=normalize, aggregate=aggregate, bounds=bounds, clip=clip,
+                             reference=reference, missing=missing, methods_dirs=methods_dirs)
+    focus_name = table.contributors[table.contributor_index(focus or FOCUS_DEFAULT)]
+    marks = {m.name: dict(m.weights) for m in default_registry(methods_dirs)
+             if m.weights is not None and sum(m.weights.get(k, 0.0) for k in names) > 0}
+    plots.ternary_map(method, table, names, focus_name, plot_path, resolution=resolution, marks=marks)
+    click.echo(f"wrote {plot_path}")
 
 
 @main.command("replay")

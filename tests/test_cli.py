@@ -282,3 +282,23 @@ def test_output_suffix_picks_csv_json_or_parquet(tmp_path: Path):
     needs_file = run("rank", "--format", "parquet")
     assert needs_file.exit_code == 2
     assert "Error: --format parquet needs --output FILE.parquet" in needs_file.output
+
+
+def test_plots_are_written_whole(tmp_path: Path):
+    bump = tmp_path / "bump.png"
+    result = run("compare", "ai-index", "equal-core", "topsis-core", "--plot", str(bump))
+    assert result.exit_code == 0, result.output
+    assert bump.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and bump.stat().st_size > 10_000
+    gap = tmp_path / "gap.svg"
+    assert run("explain", "Alibaba", "--vs", "Google", "--method", "topsis-core", "--plot", str(gap)).exit_code == 0
+    assert gap.read_text().lstrip().startswith("<?xml") and "Alibaba" in gap.read_text()
+    tern = tmp_path / "tern.png"
+    result = run("ternary", "--metrics", "notable_models,frontier_eci,venue_papers", "--resolution", "12",
+                 "--plot", str(tern))
+    assert result.exit_code == 0, result.output
+    assert tern.stat().st_size > 10_000
+    bad = run("ternary", "--metrics", "notable_models,frontier_eci", "--plot", str(tmp_path / "x.png"))
+    assert bad.exit_code == 2 and "a ternary map needs three different metrics" in bad.output
+    bad_suffix = run("compare", "--plot", str(tmp_path / "x.jpg"))
+    assert bad_suffix.exit_code == 2 and "--plot file must end in .png or .svg (got 'x.jpg')" in bad_suffix.output
+    assert not list(tmp_path.glob(".*"))
