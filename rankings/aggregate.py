@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from rankings.errors import AnalysisError, MethodologyError
+from rankings.ranking import average_ranks
 
 KEMENY_MAX_ALTERNATIVES = 12
 """Largest number of distinct contributors for which the exact Kemeny search runs."""
@@ -138,9 +139,7 @@ def promethee_ii(Z: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 
 def _points(Z: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
-
-    return np.asarray(rankdata(Z, method="average", axis=0), dtype=float) - 1.0
+    return average_ranks(Z) - 1.0
 
 
 def borda(Z: np.ndarray, W: np.ndarray) -> np.ndarray:

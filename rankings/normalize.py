@@ -77,9 +77,9 @@ def z_score(X: np.ndarray, higher: np.ndarray, ddof: int = 1) -> np.ndarray:
 
 def _average_ranks_ascending(O: np.ndarray) -> np.ndarray:
     """Per column, the average rank from the bottom (1 = lowest), ties share the mean."""
-    from scipy.stats import rankdata
+    from rankings.ranking import average_ranks
 
-    return np.asarray(rankdata(O, method="average", axis=0), dtype=float)
+    return average_ranks(O)
 
 
 def rank(X: np.ndarray, higher: np.ndarray) -> np.ndarray:

@@ -126,3 +126,18 @@ def test_library_api_end_to_end():
     what_if = method.with_overrides(weights={"notable_models": 1.0}).evaluate(table)
     assert what_if.rank_of("Alibaba") == 3
     assert result.to_frame().loc["Alibaba", "rank"] == result.rank_of("Alibaba")
+
+
+def test_average_ranks_and_kendall_match_scipy():
+    from scipy.stats import kendalltau, rankdata
+
+    from rankings.ranking import average_ranks, kendall_tau
+
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        X = rng.integers(0, 5, size=(int(rng.integers(2, 30)), 3)).astype(float)
+        assert np.array_equal(average_ranks(X), rankdata(X, method="average", axis=0))
+        a, b = X[:, 0], X[:, 1]
+        expected = kendalltau(a, b).statistic
+        got = kendall_tau(a, b)
+        assert (np.isnan(expected) and np.isnan(got)) or got == pytest.approx(expected, abs=1e-12)
