@@ -325,12 +325,11 @@ def _arguments(command: click.Command, params: dict[str, Any]) -> list[str]:
     return args + (["--", *positional] if positional else [])
 
 
-def replayable(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Add ``--manifest FILE``: record what the run read and printed, for ``rankings replay``."""
+MANIFEST_HELP = ("Write a JSON run manifest (versions, data hash, methodology definitions, options, seed, "
+                 "output hash) that 'rankings replay' can rerun and check.")
 
-    @click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), default=None,
-                  help="Write a JSON run manifest (versions, data hash, methodology definitions, options, seed, "
-                       "output hash) that 'rankings replay' can rerun and check.")
+
+def _with_manifest(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, manifest_path: Path | None = None, **kwargs: Any) -> Any:
         if manifest_path is None:
@@ -357,3 +356,19 @@ def replayable(func: Callable[..., Any]) -> Callable[..., Any]:
         return result
 
     return wrapper
+
+
+def replayable(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--manifest FILE``: record what the run read and printed, for ``rankings replay``."""
+    option = click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), default=None,
+                          help=MANIFEST_HELP)
+    return option(_with_manifest(func))
+
+
+def add_manifest(command: click.Command) -> click.Command:
+    """The same as :func:`replayable`, for a command object built elsewhere."""
+    command.params.append(click.Option(["--manifest", "manifest_path"], type=click.Path(path_type=Path),
+                                       default=None, help=MANIFEST_HELP))
+    if command.callback is not None:
+        command.callback = _with_manifest(command.callback)
+    return command

@@ -30,6 +30,7 @@ from rankings._cli_common import (
     _resolve_method,
     _write,
     _write_parquet,
+    add_manifest,
     replayable,
 )
 from rankings.errors import RankingsError
@@ -609,6 +610,16 @@ def data_validate(file: Path, fmt: str) -> None:
         click.echo(f"{len(problems)} problem(s)")
     if problems:
         sys.exit(1)
+
+
+def _register_analysis_commands() -> None:
+    from rankings.cli_sensitivity import COMMANDS as sensitivity_commands
+
+    for command in sensitivity_commands:
+        main.add_command(add_manifest(command))
+
+
+_register_analysis_commands()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,0 +1,473 @@
+"""Analyses of sampled runs: SMAA-2 outputs, rank bands, rank shifts and Sobol' indices.
+
+:func:`sensitivity` is the one entry point: it builds the sampling problem, runs the
+engine of :mod:`rankings.sensitivity.evaluate` and returns a frozen
+:class:`SensitivityResult` with
+
+* rank acceptability ``b_i^r = P(rank_i = r)`` with Monte Carlo standard errors
+  ``sqrt(b (1 - b) / S)`` (binomial; conservative for QMC points);
+* rank bands (5th, 50th and 95th percentile of each contributor's rank);
+* the mean absolute rank shift against the nominal ranking (per run, averaged) and per
+  contributor;
+* pairwise winning probabilities ``P(rank_i < rank_k)`` among the nominal top
+  contributors and the focus;
+* SMAA-2 central weight vectors ``E[w | rank_i = 1]`` and confidence factors
+  ``P(rank_i = 1 | w = w_i^c)`` (Lahdelma & Salminen 2001, Operations Research
+  49(3):444-454); holistic acceptability with linear meta-weights;
+* optionally Sobol' first-order and total indices, with bootstrap intervals, of the
+  focus rank and of the mean absolute rank shift, per factor group, via SALib, with a
+  hand-written Saltelli (2010) / Jansen (1999) estimator on the same runs as a check.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rankings.errors import AnalysisError
+from rankings.methodology import Methodology
+from rankings.sampling import make_rng
+from rankings.sensitivity.evaluate import (
+    Counters,
+    SamplingProblem,
+    build_problem,
+    competition_ranks,
+    run_engine,
+)
+from rankings.sensitivity.sample import (
+    GEN_BLOCK,
+    CategoricalFactor,
+    DataNoise,
+    RunBatch,
+    RunSampler,
+    WeightSampler,
+    confidence_rng,
+)
+from rankings.table import ContributorTable
+
+BAND_LEVELS: tuple[float, float, float] = (0.05, 0.50, 0.95)
+DEFAULT_PAIRWISE_TOP = 10
+DEFAULT_CONFIDENCE_RUNS = 1000
+
+
+# ---------------------------------------------------------------------------------------
+# Sobol' estimators
+# ---------------------------------------------------------------------------------------
+
+def saltelli_jansen(YA: np.ndarray, YB: np.ndarray, YAB: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First-order (Saltelli et al. 2010) and total (Jansen 1999) Sobol' indices.
+
+    ``YA``, ``YB`` are outputs on the base matrices A and B (n each); column ``j`` of
+    ``YAB`` (n x k) holds outputs on A with input (group) ``j`` taken from B. All
+    outputs are first centred on their common mean; then with ``V = var([YA, YB])``: ``S_j = mean(YB (YAB_j - YA)) / V`` and
+    ``ST_j = mean((YA - YAB_j)^2) / (2 V)``.
+    """
+    YA = np.asarray(YA, dtype=float)
+    YB = np.asarray(YB, dtype=float)
+    YAB = np.asarray(YAB, dtype=float).reshape(len(YA), -1)
+    # Centre on the mean of every run: the first-order estimator is not shift-invariant
+    # in finite samples, and centring lowers its variance.
+    centre = np.mean(np.concatenate([YA, YB, YAB.ravel()]))
+    YA, YB, YAB = YA - centre, YB - centre, YAB - centre
+    V = np.var(np.concatenate([YA, YB]))
+    if not V > 0:
+        nan = np.full(YAB.shape[1], np.nan)
+        return nan, nan.copy()
+    S1 = np.mean(YB[:, None] * (YAB - YA[:, None]), axis=0) / V
+    ST = 0.5 * np.mean((YA[:, None] - YAB) ** 2, axis=0) / V
+    return S1, ST
+
+
+def sobol_indices(func: Callable[[np.ndarray], np.ndarray], d: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Saltelli/Jansen indices of ``func`` on ``[0, 1)^d`` from ``n`` pseudo-random base rows.
+
+    Costs ``n (d + 2)`` evaluations of ``func`` (vectorised: rows in, values out).
+    """
+    rng = make_rng(seed)
+    A = rng.random((n, d))
+    B = rng.random((n, d))
+    YA, YB = func(A), func(B)
+    YAB = np.empty((n, d))
+    for j in range(d):
+        AB = A.copy()
+        AB[:, j] = B[:, j]
+        YAB[:, j] = func(AB)
+    return saltelli_jansen(YA, YB, YAB)
+
+
+def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
+    """The Ishigami function on ``[-pi, pi]^3`` given inputs in ``[0, 1)^3``."""
+    Z = np.pi * (2.0 * np.asarray(X) - 1.0)
+    return np.sin(Z[:, 0]) + a * np.sin(Z[:, 1]) ** 2 + b * Z[:, 2] ** 4 * np.sin(Z[:, 0])
+
+
+def split_salib_design(Y: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(YA, YB, YAB)`` from outputs on a SALib Saltelli design without second order.
+
+    SALib lays out each base row as ``A, AB_1, ..., AB_k, B`` (k groups).
+    """
+    step = groups + 2
+    Y = np.asarray(Y, dtype=float)
+    YA = Y[0::step]
+    YB = Y[step - 1::step]
+    YAB = np.stack([Y[1 + j::step] for j in range(groups)], axis=1)
+    return YA, YB, YAB
+
+
+# ---------------------------------------------------------------------------------------
+# Result
+# ---------------------------------------------------------------------------------------
+
+def _f(x: Any) -> float | None:
+    x = float(x)
+    return None if math.isnan(x) or math.isinf(x) else x
+
+
+@dataclass(frozen=True, eq=False)
+class SensitivityResult:
+    """Outputs of a sampled sensitivity analysis (see the module docstring).
+
+    Arrays are indexed by :attr:`contributors` (rows) and ranks 1..N (columns).
+    """
+
+    samples: int
+    seed: int
+    focus: str
+    contributors: tuple[str, ...]
+    metrics: tuple[str, ...]
+    method: Mapping[str, Any]
+    factors: Mapping[str, Any]
+    nominal_ranks: np.ndarray
+    acceptability: np.ndarray
+    acceptability_se: np.ndarray
+    bands: np.ndarray
+    mean_rank: np.ndarray
+    mean_rank_shift: float
+    mean_rank_shift_se: float
+    rank_shift: np.ndarray
+    pairwise_contributors: tuple[str, ...]
+    pairwise: np.ndarray
+    central_weights: Mapping[str, np.ndarray]
+    confidence: Mapping[str, float]
+    confidence_note: str
+    holistic: np.ndarray
+    sobol: Mapping[str, Any] | None = None
+    notes: tuple[str, ...] = ()
+    runtime: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def focus_index(self) -> int:
+        return self.contributors.index(self.focus)
+
+    def focus_distribution(self) -> np.ndarray:
+        """P(focus rank = r) for r = 1..N."""
+        return self.acceptability[self.focus_index]
+
+    def order(self) -> list[int]:
+        """Rows by mean rank, then nominal rank, then name."""
+        return sorted(range(len(self.contributors)),
+                      key=lambda i: (self.mean_rank[i], self.nominal_ranks[i], self.contributors[i]))
+
+    def to_dict(self) -> dict[str, Any]:
+        names = self.contributors
+        return {
+            "samples": self.samples,
+            "seed": self.seed,
+            "focus": {
+                "contributor": self.focus,
+                "nominal_rank": int(self.nominal_ranks[self.focus_index]),
+                "mean_rank": _f(self.mean_rank[self.focus_index]),
+                "band": [int(x) for x in self.bands[self.focus_index]],
+                "p_first": _f(self.acceptability[self.focus_index, 0]),
+            },
+            "method": dict(self.method),
+            "factors": dict(self.factors),
+            "metrics": list(self.metrics),
+            "contributors": len(names),
+            "acceptability": {c: [round(float(p), 8) for p in self.acceptability[i]] for i, c in enumerate(names)},
+            "acceptability_se": {c: [round(float(p), 8) for p in self.acceptability_se[i]]
+                                 for i, c in enumerate(names)},
+            "bands": {c: {"p05": int(b[0]), "p50": int(b[1]), "p95": int(b[2])}
+                      for c, b in zip(names, self.bands)},
+            "nominal_ranks": {c: int(r) for c, r in zip(names, self.nominal_ranks)},
+            "mean_rank": {c: _f(r) for c, r in zip(names, self.mean_rank)},
+            "mean_rank_shift": {"mean": _f(self.mean_rank_shift), "se": _f(self.mean_rank_shift_se),
+                                "by_contributor": {c: _f(s) for c, s in zip(names, self.rank_shift)}},
+            "pairwise": {
+                "note": "P(row ranks strictly better than column), among the nominal top contributors and the focus",
+                "contributors": list(self.pairwise_contributors),
+                "probabilities": {a: {b: _f(self.pairwise[i, j]) for j, b in enumerate(self.pairwise_contributors)
+                                      if j != i} for i, a in enumerate(self.pairwise_contributors)},
+            },
+            "central_weights": {c: {m: _f(w) for m, w in zip(self.metrics, v)}
+                                for c, v in self.central_weights.items()},
+            "confidence": {c: _f(v) for c, v in self.confidence.items()},
+            "confidence_note": self.confidence_note,
+            "holistic_acceptability": {c: _f(h) for c, h in zip(names, self.holistic)},
+            "sobol": None if self.sobol is None else _jsonable(self.sobol),
+            "notes": list(self.notes),
+            "runtime": dict(self.runtime),
+        }
+
+    def to_frame(self) -> Any:
+        """One row per contributor (mean-rank order): nominal rank, bands, P(first), shift."""
+        import pandas as pd
+
+        order = self.order()
+        return pd.DataFrame({
+            "contributor": [self.contributors[i] for i in order],
+            "nominal_rank": [int(self.nominal_ranks[i]) for i in order],
+            "mean_rank": [float(self.mean_rank[i]) for i in order],
+            "p05": [int(self.bands[i, 0]) for i in order],
+            "p50": [int(self.bands[i, 1]) for i in order],
+            "p95": [int(self.bands[i, 2]) for i in order],
+            "p_first": [float(self.acceptability[i, 0]) for i in order],
+            "p_first_se": [float(self.acceptability_se[i, 0]) for i in order],
+            "mean_abs_shift": [float(self.rank_shift[i]) for i in order],
+            "holistic": [float(self.holistic[i]) for i in order],
+        }).set_index("contributor")
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, Mapping):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _jsonable(x.tolist())
+    if isinstance(x, (float, np.floating)):
+        return _f(x)
+    if isinstance(x, np.integer):
+        return int(x)
+    return x
+
+
+# ---------------------------------------------------------------------------------------
+# Summaries of counters
+# ---------------------------------------------------------------------------------------
+
+def rank_bands(counts: np.ndarray, levels: Sequence[float] = BAND_LEVELS) -> np.ndarray:
+    """Per row of rank counts (N x N), the rank at each quantile level (smallest r with CDF >= q)."""
+    total = counts.sum(axis=1, keepdims=True)
+    cdf = np.cumsum(counts, axis=1) / np.where(total > 0, total, 1)
+    out = np.empty((counts.shape[0], len(levels)), dtype=np.int64)
+    for k, q in enumerate(levels):
+        out[:, k] = 1 + np.argmax(cdf >= q - 1e-12, axis=1)
+    return out
+
+
+def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: int, runs: int) -> tuple[dict[int, float], str]:
+    if not central:
+        return {}, "no contributor ranked first in any run"
+    if not problem.factors and not problem.noise.active:
+        W = np.array(list(central.values()))
+        batch = RunBatch(0, W, np.zeros((len(W), 0), dtype=np.int64), None)
+        ranks = competition_ranks(problem.score(batch))
+        out = {i: float(ranks[k, i] == 1) for k, i in enumerate(central)}
+        return out, ("with no data noise or method choices the confidence factor is 0 or 1: whether the "
+                     "contributor ranks first at its central weights")
+    rng = confidence_rng(seed)
+    choices = np.empty((runs, len(problem.factors)), dtype=np.int64)
+    for k, factor in enumerate(problem.factors):
+        choices[:, k] = rng.integers(0, len(factor.levels), size=runs)
+    keys = rng.integers(0, 2**62, size=runs, dtype=np.int64) if problem.noise.active else None
+    out = {}
+    for i, w in central.items():
+        batch = RunBatch(0, np.tile(w, (runs, 1)), choices, keys)
+        ranks = competition_ranks(problem.score(batch))
+        out[i] = float(np.mean(ranks[:, i] == 1))
+    what = " and ".join(x for x in ("data noise" if problem.noise.active else "",
+                                     "method choices" if problem.factors else "") if x)
+    return out, f"P(rank 1 at the central weights) over {runs} draws of the {what}"
+
+
+# ---------------------------------------------------------------------------------------
+# Sobol'
+# ---------------------------------------------------------------------------------------
+
+def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | None,
+           progress: Callable[[int, int], None] | None, resamples: int = 200) -> dict[str, Any]:
+    from SALib.analyze import sobol as salib_analyze
+    from SALib.sample import sobol as salib_sample
+
+    if base < 2 or base & (base - 1):
+        raise AnalysisError(f"Sobol' base samples must be a power of 2, at least 2 (got {base})")
+    if problem.weights.limits:
+        raise AnalysisError("--sobol does not support --limits (weights come from independent inputs)")
+    m = len(problem.metrics)
+    names = [f"w:{x}" for x in problem.metrics] if m > 1 else []
+    groups = list(problem.metrics) if m > 1 else []
+    for f in problem.factors:
+        names.append(f.name)
+        groups.append(f.name)
+    if problem.noise.active:
+        names.append("noise")
+        groups.append("data noise")
+    if not names:
+        raise AnalysisError("Sobol' analysis needs at least one uncertain input (got one metric and nothing varied)")
+    spec = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names), "groups": groups}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        X = salib_sample.sample(spec, base, calc_second_order=False, seed=seed)
+    k = len(dict.fromkeys(groups))
+    total = X.shape[0]
+
+    def batches(a: int, b: int) -> RunBatch:
+        x = X[a:b]
+        W = problem.weights.gamma_map(x[:, :m]) if m > 1 else np.ones((b - a, 1))
+        col = m if m > 1 else 0
+        choices = np.empty((b - a, len(problem.factors)), dtype=np.int64)
+        for j, f in enumerate(problem.factors):
+            choices[:, j] = np.minimum((x[:, col] * len(f.levels)).astype(np.int64), len(f.levels) - 1)
+            col += 1
+        keys = (x[:, col] * 2.0**53).astype(np.int64) if problem.noise.active else None
+        return RunBatch(a, W, choices, keys)
+
+    counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=True, store_runs=True,
+                          progress=progress)
+    outputs = {"focus_rank": np.concatenate(counters.focus_runs).astype(float),
+               "mean_rank_shift": np.concatenate(counters.shift_runs)}
+    group_names = list(dict.fromkeys(groups))
+    result: dict[str, Any] = {"base_samples": base, "runs": total, "groups": group_names,
+                              "design": "Saltelli (SALib sobol sampler, scrambled), no second order",
+                              "weights_input": "independent uniforms through the Gamma inverse CDF, normalised",
+                              "confidence_level": 0.95, "bootstrap_resamples": resamples}
+    for label, Y in outputs.items():
+        entry: dict[str, Any] = {"variance": float(np.var(Y))}
+        if not np.var(Y) > 0:
+            entry["note"] = "the output does not vary; indices are undefined"
+            entry.update({g: {"S1": None, "ST": None} for g in group_names})
+            result[label] = entry
+            continue
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            res = salib_analyze.analyze(spec, Y, calc_second_order=False, num_resamples=resamples,
+                                        conf_level=0.95, seed=seed)
+        S1h, STh = saltelli_jansen(*split_salib_design(Y, k))
+        for j, g in enumerate(group_names):
+            s1, st = float(res["S1"][j]), float(res["ST"][j])
+            c1, ct = float(res["S1_conf"][j]), float(res["ST_conf"][j])
+            entry[g] = {"S1": s1, "S1_ci": [s1 - c1, s1 + c1], "ST": st, "ST_ci": [st - ct, st + ct],
+                        "S1_check": float(S1h[j]), "ST_check": float(STh[j])}
+        result[label] = entry
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Entry point
+# ---------------------------------------------------------------------------------------
+
+def sensitivity(
+    method: Methodology,
+    table: ContributorTable,
+    *,
+    focus: str = "Alibaba",
+    samples: int = 10000,
+    seed: int = 0,
+    sampler: str = "dirichlet",
+    concentration: float = 50.0,
+    limits: Mapping[str, tuple[float, float]] | None = None,
+    factors: Sequence[CategoricalFactor] = (),
+    noise: DataNoise | None = None,
+    chunk_size: int | None = None,
+    log_runs: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    sobol: bool = False,
+    sobol_samples: int = 1024,
+    pairwise_top: int = DEFAULT_PAIRWISE_TOP,
+    confidence_runs: int = DEFAULT_CONFIDENCE_RUNS,
+    loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
+) -> SensitivityResult:
+    """Rank acceptability, bands, shifts, SMAA-2 outputs (and Sobol' indices) for ``focus``.
+
+    Parameters
+    ----------
+    method, table : the methodology (with any what-if applied) and the data.
+    focus : contributor whose rank is studied.
+    samples : number of Monte Carlo runs (positive).
+    seed : non-negative integer; the same seed gives the same result for any ``chunk_size``.
+    sampler : ``dirichlet`` (uniform on the simplex), ``concentrated`` (Dirichlet around
+        the methodology's weights, ``alpha = concentration * w0``) or ``qmc``.
+    limits : per-metric weight limits ``metric -> (lo, hi)``.
+    factors : categorical method choices (:func:`~rankings.sensitivity.sample.parse_vary`).
+    noise : data noise (:class:`~rankings.sensitivity.sample.DataNoise`).
+    log_runs : CSV path receiving every run's inputs and focus rank.
+    progress : called as ``progress(done, total)`` after each chunk.
+    sobol : also estimate Sobol' indices on a Saltelli design of ``sobol_samples`` base rows.
+    """
+    import time
+
+    from rankings.sampling import make_rng as _check_seed
+
+    _check_seed(seed)
+    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
+        raise AnalysisError(f"samples must be a positive integer (got {samples})")
+    if pairwise_top < 0:
+        raise AnalysisError(f"pairwise top must be non-negative (got {pairwise_top})")
+    prepared = method.prepare(table)
+    base_w = method.weights_for(prepared)
+    weights = WeightSampler(prepared.metric_names, kind=sampler,
+                            base=tuple(base_w[m] for m in prepared.metric_names),
+                            concentration=concentration, limits=dict(limits or {}))
+    weights.check_feasible(seed)
+    problem = build_problem(method, table, focus=focus, weights=weights, factors=factors, noise=noise, loader=loader)
+    n = problem.n
+    nominal = problem.nominal_ranks
+    order = sorted(range(n), key=lambda i: (nominal[i], problem.contributors[i]))
+    pair_rows = sorted(set(order[:pairwise_top]) | {problem.focus})
+    runs = RunSampler(seed, weights, tuple(problem.factors), problem.noise.active)
+    t0 = time.perf_counter()
+    counters: Counters = run_engine(problem, runs.batch, samples, chunk_size=chunk_size, full=True,
+                                    pair_rows=pair_rows, log_runs=log_runs, progress=progress)
+    elapsed = time.perf_counter() - t0
+    assert counters.acceptability is not None and counters.first_weight_sum is not None
+    assert counters.shift_sum is not None and counters.wins is not None
+    S = counters.runs
+    acc = counters.acceptability / S
+    se = np.sqrt(acc * (1 - acc) / S)
+    ranks = np.arange(1, n + 1)
+    mean_rank = acc @ ranks
+    bands = rank_bands(counters.acceptability)
+    shift_mean = counters.run_shift_sum / (S * n)
+    shift_var = max(counters.run_shift_sq / (S * n * n) - shift_mean**2, 0.0)
+    firsts = counters.acceptability[:, 0]
+    central = {}
+    for i in np.flatnonzero(firsts):
+        sums = np.array([float(x) for x in counters.first_weight_sum[i]])
+        central[int(i)] = sums / sums.sum()
+    confidence, note = _confidence(problem, central, seed, confidence_runs)
+    meta = (n - ranks) / (n - 1) if n > 1 else np.ones(1)
+    pair_names = tuple(problem.contributors[i] for i in pair_rows)
+    notes = list(problem.notes)
+    if sampler == "qmc":
+        notes.append("QMC points: standard errors shown are the binomial (Monte Carlo) ones and overstate the error")
+        if samples % GEN_BLOCK:
+            notes.append(f"QMC balance holds per block of {GEN_BLOCK} points; {samples} is not a multiple")
+    sobol_result = None
+    if sobol:
+        sobol_result = _sobol(problem, base=sobol_samples, seed=seed, chunk_size=chunk_size, progress=progress)
+    factors_desc: dict[str, Any] = {"weights": weights.describe(),
+                                    "choices": [f.describe() for f in problem.factors],
+                                    "data_noise": problem.noise.describe() if problem.noise.active else None}
+    return SensitivityResult(
+        samples=S, seed=seed, focus=problem.contributors[problem.focus], contributors=problem.contributors,
+        metrics=problem.metrics, method=_method_desc(method, base_w), factors=factors_desc,
+        nominal_ranks=nominal.astype(np.int64), acceptability=acc, acceptability_se=se, bands=bands,
+        mean_rank=mean_rank, mean_rank_shift=shift_mean, mean_rank_shift_se=math.sqrt(shift_var / S),
+        rank_shift=counters.shift_sum / S, pairwise_contributors=pair_names, pairwise=counters.wins / S,
+        central_weights={problem.contributors[i]: w for i, w in central.items()},
+        confidence={problem.contributors[i]: v for i, v in confidence.items()}, confidence_note=note,
+        holistic=acc @ meta, sobol=sobol_result, notes=tuple(notes),
+        runtime={"seconds": round(elapsed, 4), "numpy": np.__version__, "bit_generator": "PCG64",
+                 "generation_block": GEN_BLOCK},
+    )
+
+
+def _method_desc(method: Methodology, weights: Mapping[str, float]) -> dict[str, Any]:
+    return {"name": method.name, "normalization": method.normalize if method.declarative else None,
+            "aggregation": method.aggregate if method.declarative else None, "weights": dict(weights)}

@@ -1,0 +1,596 @@
+"""Seeded samplers for the sampled half of the sensitivity analysis.
+
+Three kinds of uncertain input make up one *run*:
+
+* a weight vector on the simplex (:class:`WeightSampler`): uniform (Dirichlet(1)),
+  concentrated around the methodology's weights (Dirichlet(kappa * w0)), or scrambled
+  Sobol' quasi-Monte Carlo points mapped onto the simplex by sorted spacings; optional
+  per-metric limits ``lo <= w_j <= hi`` (rejection, or hit-and-run when rejection
+  would waste too many draws);
+* categorical method choices (:class:`CategoricalFactor`): normalisation, aggregation,
+  counting rule, year, snapshot, dropping one metric;
+* data noise (:class:`DataNoise`): a distribution per cell from an uncertainty file,
+  and/or Poisson noise on every count metric.
+
+Reproducibility: everything is drawn in fixed-size *generation blocks* of
+:data:`GEN_BLOCK` runs, block ``b`` from :func:`rankings.sampling.block_rng` ``(seed, b)``.
+A run's inputs therefore depend only on the seed and the run's index, never on the
+compute chunk size. The data noise of a run is drawn from its own generator, keyed by
+an integer drawn in the run's generation block.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rankings.errors import AnalysisError, DataError
+from rankings.sampling import block_rng, make_rng
+
+GEN_BLOCK = 1024
+"""Runs per generation block (fixed: changing it changes the numbers drawn for a seed)."""
+
+SAMPLERS: tuple[str, ...] = ("dirichlet", "concentrated", "qmc")
+DISTRIBUTIONS: tuple[str, ...] = ("normal", "lognormal", "poisson", "uniform")
+UNCERTAINTY_COLUMNS: tuple[str, ...] = ("contributor", "metric", "distribution", "mean", "sd", "low", "high")
+
+# Stream keys above any block index a run can reach (block indices are < 2**40).
+_QMC_KEY = 2**62 + 1
+_CONFIDENCE_KEY = 2**62 + 2
+_HITRUN_PILOT_KEY = 2**62 + 3
+_HITRUN_MIN_ACCEPTANCE = 0.02
+_HITRUN_STEPS = 60
+
+
+# ---------------------------------------------------------------------------------------
+# Weights
+# ---------------------------------------------------------------------------------------
+
+def parse_limits(text: str | None, metrics: Sequence[str]) -> dict[str, tuple[float, float]]:
+    """Parse ``"metric=lo:hi,metric=lo:hi"`` into weight limits on the named metrics."""
+    from rankings.errors import UnknownNameError
+
+    out: dict[str, tuple[float, float]] = {}
+    if not text:
+        return out
+    for part in [p.strip() for p in text.split(",") if p.strip()]:
+        key, sep, rest = part.partition("=")
+        lo_text, colon, hi_text = rest.partition(":")
+        if not sep or not colon:
+            raise AnalysisError(f"limits must look like metric=lo:hi (got {part!r})")
+        key = key.strip()
+        if key not in metrics:
+            raise UnknownNameError("metric", key, metrics).with_prefix("--limits:")
+        try:
+            lo = float(lo_text) if lo_text.strip() else 0.0
+            hi = float(hi_text) if hi_text.strip() else 1.0
+        except ValueError:
+            raise AnalysisError(f"limits of {key!r} must be numbers lo:hi (got {rest!r})") from None
+        if not (0.0 <= lo <= hi <= 1.0):
+            raise AnalysisError(f"limits of {key!r} must satisfy 0 <= lo <= hi <= 1 (got {lo:g}:{hi:g})")
+        out[key] = (lo, hi)
+    return out
+
+
+def _dirichlet(rng: np.random.Generator, alpha: np.ndarray, n: int) -> np.ndarray:
+    """Dirichlet(alpha) draws via independent gammas; zero alphas give zero weights."""
+    out = np.zeros((n, alpha.size))
+    active = alpha > 0
+    g = rng.standard_gamma(alpha[active], size=(n, int(active.sum())))
+    total = g.sum(axis=1, keepdims=True)
+    # Tiny alphas can underflow every gamma to 0; fall back to the largest coordinate.
+    bad = total[:, 0] <= 0
+    if bad.any():
+        g[bad] = 0.0
+        g[bad, int(np.argmax(alpha[active]))] = 1.0
+        total[bad] = 1.0
+    out[:, active] = g / total
+    return out
+
+
+def spacings(u: np.ndarray) -> np.ndarray:
+    """Map points of the unit cube ``[0,1)^(M-1)`` onto the simplex by sorted spacings.
+
+    Sorting the coordinates of a uniform point and taking the gaps between 0, the
+    sorted values and 1 gives a uniform point of the (M-1)-simplex (Rubin 1981).
+    """
+    n = u.shape[0]
+    s = np.sort(u, axis=1)
+    edges = np.concatenate([np.zeros((n, 1)), s, np.ones((n, 1))], axis=1)
+    return np.diff(edges, axis=1)
+
+
+@dataclass(frozen=True)
+class WeightSampler:
+    """Weight vectors on the simplex over ``metrics``.
+
+    Parameters
+    ----------
+    metrics : sequence of str
+    kind : {"dirichlet", "concentrated", "qmc"}
+        ``dirichlet``: uniform on the simplex (Dirichlet(1, ..., 1)). ``concentrated``:
+        Dirichlet(kappa * w0) around ``base`` (mean ``w0``, variance
+        ``w0 (1 - w0) / (kappa + 1)``); metrics with base weight 0 stay at 0.
+        ``qmc``: scrambled Sobol' points of dimension M-1 mapped by sorted spacings.
+    base : array of M weights summing to 1 (for ``concentrated``)
+    concentration : float
+        ``kappa`` for ``concentrated``.
+    limits : mapping metric -> (lo, hi)
+        Per-metric weight limits. Uniform or concentrated draws outside them are
+        rejected; for the uniform sampler, limits that would reject more than 98 % of
+        draws switch to hit-and-run (still uniform on the restricted polytope).
+    """
+
+    metrics: tuple[str, ...]
+    kind: str = "dirichlet"
+    base: tuple[float, ...] | None = None
+    concentration: float = 50.0
+    limits: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "metrics", tuple(self.metrics))
+        m = len(self.metrics)
+        if m == 0:
+            raise AnalysisError("weights must range over at least one metric (got none)")
+        if self.kind not in SAMPLERS:
+            raise AnalysisError(f"sampler must be one of {', '.join(SAMPLERS)} (got {self.kind!r})")
+        if self.kind == "concentrated":
+            if self.base is None:
+                raise AnalysisError("the concentrated sampler needs base weights (got none)")
+            if not (math.isfinite(self.concentration) and self.concentration > 0):
+                raise AnalysisError(f"concentration must be a positive number (got {self.concentration})")
+        if self.base is not None:
+            base = np.asarray(self.base, dtype=float)
+            if base.shape != (m,) or (base < 0).any() or not base.sum() > 0:
+                raise AnalysisError(f"base weights must be {m} non-negative numbers, not all zero (got {self.base})")
+            object.__setattr__(self, "base", tuple((base / base.sum()).tolist()))
+        limits = dict(self.limits)
+        for key in limits:
+            if key not in self.metrics:
+                raise AnalysisError(f"limits must name metrics of the methodology (got {key!r})")
+        object.__setattr__(self, "limits", limits)
+        if limits:
+            lo, hi = self._bounds()
+            if lo.sum() > 1 + 1e-12 or hi.sum() < 1 - 1e-12:
+                raise AnalysisError(
+                    f"limits must leave room for weights summing to 1 (got lower limits summing to {lo.sum():g} "
+                    f"and upper limits summing to {hi.sum():g})"
+                )
+            if self.kind == "qmc":
+                raise AnalysisError("--limits works with the dirichlet and concentrated samplers (got qmc)")
+            if self.kind == "concentrated":
+                zero = np.asarray(self.base) == 0
+                if (lo[zero] > 0).any():
+                    raise AnalysisError("limits must not require weight on a metric whose base weight is 0")
+
+    @property
+    def m(self) -> int:
+        return len(self.metrics)
+
+    def _bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        lo = np.array([self.limits.get(k, (0.0, 1.0))[0] for k in self.metrics])
+        hi = np.array([self.limits.get(k, (0.0, 1.0))[1] for k in self.metrics])
+        return lo, hi
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"sampler": self.kind, "metrics": list(self.metrics)}
+        if self.kind == "concentrated":
+            out["concentration"] = self.concentration
+            out["around"] = dict(zip(self.metrics, self.base or ()))
+        if self.limits:
+            out["limits"] = {k: list(v) for k, v in self.limits.items()}
+            out["limits_method"] = "hit-and-run" if self._use_hit_and_run(0) else "rejection"
+        return out
+
+    # -- raw draws -------------------------------------------------------------------
+    def _alpha(self) -> np.ndarray:
+        if self.kind == "concentrated":
+            return self.concentration * np.asarray(self.base)
+        return np.ones(self.m)
+
+    def _raw(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        return _dirichlet(rng, self._alpha(), n)
+
+    def _inside(self, W: np.ndarray) -> np.ndarray:
+        lo, hi = self._bounds()
+        return np.asarray(((W >= lo - 1e-12) & (W <= hi + 1e-12)).all(axis=1))
+
+    def acceptance(self, seed: int = 0) -> float:
+        """Share of unrestricted draws that fall inside the limits (pilot of 20 000)."""
+        if not self.limits:
+            return 1.0
+        rng = block_rng(seed, _HITRUN_PILOT_KEY)
+        return float(self._inside(self._raw(rng, 20000)).mean())
+
+    def _use_hit_and_run(self, seed: int) -> bool:
+        if not self.limits or self.kind != "dirichlet":
+            return False
+        return self.acceptance(seed) < _HITRUN_MIN_ACCEPTANCE
+
+    def check_feasible(self, seed: int = 0) -> None:
+        """Refuse limits that rejection cannot serve and hit-and-run does not cover."""
+        if self.limits and self.kind == "concentrated" and self.acceptance(seed) < 1e-3:
+            raise AnalysisError(
+                "limits keep fewer than 0.1% of concentrated draws; widen them or use --sampler dirichlet"
+            )
+        if self.limits and self.kind == "dirichlet":
+            lo, hi = self._bounds()
+            if lo.sum() >= 1 - 1e-12 or hi.sum() <= 1 + 1e-12:
+                # A single point or a face: still feasible, hit-and-run handles it.
+                pass
+
+    def _hit_and_run(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` independent hit-and-run chains from the centre of the polytope.
+
+        Each chain starts at the point ``lo + t (hi - lo)`` (inside the box, summing to
+        1) and takes ``60 * M`` steps along random directions within the hyperplane
+        sum(w) = 1; its final point is one sample.
+        """
+        lo, hi = self._bounds()
+        m = self.m
+        span = hi - lo
+        t = (1.0 - lo.sum()) / span.sum() if span.sum() > 0 else 0.0
+        W = np.tile(lo + t * span, (n, 1))
+        for _ in range(_HITRUN_STEPS * m):
+            d = rng.standard_normal((n, m))
+            d -= d.mean(axis=1, keepdims=True)
+            norm = np.linalg.norm(d, axis=1, keepdims=True)
+            d /= np.where(norm > 0, norm, 1.0)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                a = (lo - W) / d
+                b = (hi - W) / d
+            lower = np.where(d > 0, a, np.where(d < 0, b, -np.inf)).max(axis=1)
+            upper = np.where(d > 0, b, np.where(d < 0, a, np.inf)).min(axis=1)
+            lower = np.minimum(lower, 0.0)
+            upper = np.maximum(upper, 0.0)
+            step = lower + (upper - lower) * rng.random(n)
+            W = np.clip(W + step[:, None] * d, lo, hi)
+        return W / W.sum(axis=1, keepdims=True)
+
+    def block(self, seed: int, block: int, rng: np.random.Generator) -> np.ndarray:
+        """The ``GEN_BLOCK`` weight vectors of generation block ``block``."""
+        n = GEN_BLOCK
+        if self.m == 1:
+            return np.ones((n, 1))
+        if self.kind == "qmc":
+            from scipy.stats import qmc
+
+            engine = qmc.Sobol(self.m - 1, scramble=True, seed=block_rng(seed, _QMC_KEY))
+            if block:
+                engine.fast_forward(block * n)
+            return spacings(engine.random(n))
+        if not self.limits:
+            return self._raw(rng, n)
+        if self._use_hit_and_run(seed):
+            return self._hit_and_run(rng, n)
+        kept: list[np.ndarray] = []
+        have = 0
+        for _ in range(100000):
+            W = self._raw(rng, 2 * n)
+            W = W[self._inside(W)]
+            kept.append(W)
+            have += len(W)
+            if have >= n:
+                break
+        else:  # pragma: no cover - guarded by check_feasible
+            raise AnalysisError("limits reject almost every draw; widen them")
+        return np.concatenate(kept)[:n]
+
+    def gamma_map(self, u: np.ndarray) -> np.ndarray:
+        """Weights from independent uniforms (Sobol' designs): Gamma inverse CDF, then normalise.
+
+        ``g_j = F^-1_Gamma(alpha_j)(u_j)`` and ``w = g / sum(g)`` is Dirichlet(alpha)
+        built from M independent inputs (research notes 1.3.1).
+        """
+        from scipy.special import gammaincinv
+
+        alpha = self._alpha()
+        u = np.clip(u, 1e-12, 1 - 1e-12)
+        g = np.zeros_like(u)
+        active = alpha > 0
+        g[:, active] = gammaincinv(alpha[active], u[:, active])
+        total = g.sum(axis=1, keepdims=True)
+        return g / np.where(total > 0, total, 1.0)
+
+
+# ---------------------------------------------------------------------------------------
+# Categorical method choices
+# ---------------------------------------------------------------------------------------
+
+FACTOR_NAMES: tuple[str, ...] = ("normalize", "aggregate", "counting", "year", "snapshot", "drop-metric")
+LENS_FACTORS: tuple[str, ...] = ("counting", "year", "snapshot")
+
+
+@dataclass(frozen=True)
+class CategoricalFactor:
+    """One method choice drawn uniformly from ``levels`` in each run."""
+
+    name: str
+    levels: tuple[str, ...]
+
+    def describe(self) -> dict[str, Any]:
+        return {"factor": self.name, "levels": list(self.levels)}
+
+
+def parse_vary(specs: Sequence[str], *, metrics: Sequence[str], lens_available: bool) -> list[CategoricalFactor]:
+    """Parse ``--vary`` options: ``normalize=min-max,z-score``, ``counting``, ``drop-metric``...
+
+    ``counting``, ``snapshot`` and ``drop-metric`` default to every level;
+    ``normalize``, ``aggregate`` and ``year`` need their levels listed.
+    """
+    from rankings import dataset
+    from rankings.aggregate import AGGREGATIONS
+    from rankings.normalize import NORMALIZERS
+
+    out: dict[str, CategoricalFactor] = {}
+    for spec in specs:
+        name, sep, rest = spec.partition("=")
+        name = name.strip()
+        levels = tuple(x.strip() for x in rest.split(",") if x.strip()) if sep else ()
+        if name not in FACTOR_NAMES:
+            raise AnalysisError(f"--vary factor must be one of {', '.join(FACTOR_NAMES)} (got {name!r})")
+        if name in out:
+            raise AnalysisError(f"--vary may name each factor once (got {name!r} twice)")
+        if name in LENS_FACTORS and not lens_available:
+            raise AnalysisError(f"--vary {name} reads the default dataset; it cannot be combined with --data or --models")
+        if name == "normalize":
+            known: Sequence[str] = tuple(NORMALIZERS)
+        elif name == "aggregate":
+            known = tuple(AGGREGATIONS)
+        elif name == "counting":
+            known = dataset.COUNTINGS
+        elif name == "snapshot":
+            known = dataset.SNAPSHOTS
+        elif name == "drop-metric":
+            known = ("none", *metrics)
+        else:
+            known = ()
+        if not levels:
+            if name in ("normalize", "aggregate", "year"):
+                raise AnalysisError(f"--vary {name} needs its levels, e.g. --vary {name}="
+                                    + {"normalize": "min-max,z-score", "aggregate": "arithmetic,geometric",
+                                       "year": "2024,2025"}[name] + f" (got {spec!r})")
+            levels = tuple(known)
+        for level in levels:
+            if name == "year":
+                dataset.parse_years(level)
+            elif level not in known:
+                raise AnalysisError(f"--vary {name} level must be one of {', '.join(known)} (got {level!r})")
+        if len(set(levels)) != len(levels):
+            raise AnalysisError(f"--vary {name} levels must be distinct (got {','.join(levels)})")
+        out[name] = CategoricalFactor(name, levels)
+    return [out[n] for n in FACTOR_NAMES if n in out]
+
+
+# ---------------------------------------------------------------------------------------
+# Data noise
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CellNoise:
+    """A distribution for one cell (row ``i``, metric ``metric``)."""
+
+    contributor: str
+    metric: str
+    distribution: str
+    mean: float = math.nan
+    sd: float = math.nan
+    low: float = math.nan
+    high: float = math.nan
+
+
+def _cell_number(row: Mapping[str, str], key: str, where: str) -> float:
+    text = (row.get(key) or "").strip()
+    if not text:
+        return math.nan
+    try:
+        value = float(text)
+    except ValueError:
+        raise DataError(f"{where}: {key} must be a number (got {text!r})") from None
+    if not math.isfinite(value):
+        raise DataError(f"{where}: {key} must be finite (got {text!r})")
+    return value
+
+
+def read_uncertainty(path: str | Path, contributors: Sequence[str], metrics: Sequence[str]) -> tuple[CellNoise, ...]:
+    """Read an uncertainty file (CSV: contributor,metric,distribution,mean,sd,low,high).
+
+    ``normal``: mean, sd (sd >= 0). ``lognormal``: value = exp(N(mean, sd)). ``poisson``:
+    mean >= 0. ``uniform``: low <= high. Errors are one line and name the row.
+    """
+    from rankings.errors import UnknownNameError
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise DataError(f"uncertainty file must exist (got {str(path)!r})") from None
+    except (IsADirectoryError, UnicodeDecodeError):
+        raise DataError(f"uncertainty file must be a UTF-8 CSV file (got {str(path)!r})") from None
+    reader = csv.DictReader(text.splitlines())
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in ("contributor", "metric", "distribution") if c not in header]
+    if missing:
+        raise DataError(f"uncertainty file {path.name} must have columns {', '.join(UNCERTAINTY_COLUMNS)} "
+                        f"(missing {', '.join(missing)})")
+    unknown_cols = [h for h in header if h not in UNCERTAINTY_COLUMNS]
+    if unknown_cols:
+        raise DataError(f"uncertainty file {path.name}: column must be one of {', '.join(UNCERTAINTY_COLUMNS)} "
+                        f"(got {unknown_cols[0]!r})")
+    cells: list[CellNoise] = []
+    seen: set[tuple[str, str]] = set()
+    for line, raw in enumerate(reader, start=2):
+        row = {(k or "").strip(): (v or "") for k, v in raw.items()}
+        where = f"uncertainty file {path.name} line {line}"
+        name = row["contributor"].strip()
+        metric = row["metric"].strip()
+        dist = row["distribution"].strip().lower()
+        if name not in contributors:
+            raise UnknownNameError("contributor", name, contributors).with_prefix(f"{where}:")
+        if metric not in metrics:
+            raise UnknownNameError("metric", metric, metrics).with_prefix(f"{where}:")
+        if dist not in DISTRIBUTIONS:
+            raise DataError(f"{where}: distribution must be one of {', '.join(DISTRIBUTIONS)} (got {dist!r})")
+        if (name, metric) in seen:
+            raise DataError(f"{where}: each cell may appear once (got {name!r}, {metric!r} twice)")
+        seen.add((name, metric))
+        mean, sd = _cell_number(row, "mean", where), _cell_number(row, "sd", where)
+        low, high = _cell_number(row, "low", where), _cell_number(row, "high", where)
+        if dist in ("normal", "lognormal"):
+            if math.isnan(mean) or math.isnan(sd):
+                raise DataError(f"{where}: {dist} needs mean and sd (got mean={row.get('mean', '')!r}, "
+                                f"sd={row.get('sd', '')!r})")
+            if sd < 0:
+                raise DataError(f"{where}: sd must be non-negative (got {sd:g})")
+        elif dist == "poisson":
+            if math.isnan(mean) or mean < 0:
+                raise DataError(f"{where}: poisson mean must be a non-negative number (got {row.get('mean', '')!r})")
+        else:
+            if math.isnan(low) or math.isnan(high) or low > high:
+                raise DataError(f"{where}: uniform needs low <= high (got low={row.get('low', '')!r}, "
+                                f"high={row.get('high', '')!r})")
+        cells.append(CellNoise(name, metric, dist, mean, sd, low, high))
+    if not cells:
+        raise DataError(f"uncertainty file {path.name} must list at least one cell (got none)")
+    return tuple(cells)
+
+
+@dataclass(frozen=True)
+class DataNoise:
+    """Measurement noise applied to a (prepared) table's values in each run.
+
+    ``cells`` come from an uncertainty file; ``poisson`` adds Poisson noise with mean
+    equal to the observed value on every count metric (cells listed in the file keep
+    their own distribution).
+    """
+
+    cells: tuple[CellNoise, ...] = ()
+    poisson: bool = False
+    source: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.cells) or self.poisson
+
+    def describe(self) -> dict[str, Any]:
+        return {"uncertainty_file": self.source, "cells": len(self.cells), "poisson_counts": self.poisson}
+
+    def plan(self, contributors: Sequence[str], metrics: Sequence[str], kinds: Sequence[str]) -> NoisePlan:
+        """Index the cells against one table's rows and columns."""
+        row = {c: i for i, c in enumerate(contributors)}
+        col = {m: j for j, m in enumerate(metrics)}
+        fixed = [(row[c.contributor], col[c.metric], c) for c in self.cells
+                 if c.contributor in row and c.metric in col]
+        count_cols = tuple(j for j, k in enumerate(kinds) if k == "count") if self.poisson else ()
+        return NoisePlan(tuple(fixed), count_cols)
+
+
+@dataclass(frozen=True)
+class NoisePlan:
+    fixed: tuple[tuple[int, int, CellNoise], ...]
+    count_cols: tuple[int, ...]
+
+    def draw(self, values: np.ndarray, key: int) -> np.ndarray:
+        """One noisy copy of ``values`` from the generator keyed ``key``."""
+        rng = make_rng(int(key))
+        out = np.array(values, dtype=float, copy=True)
+        if self.count_cols:
+            cols = list(self.count_cols)
+            block = out[:, cols]
+            ok = np.isfinite(block) & (block >= 0)
+            block[ok] = rng.poisson(block[ok])
+            out[:, cols] = block
+        for i, j, cell in self.fixed:
+            if cell.distribution == "normal":
+                out[i, j] = rng.normal(cell.mean, cell.sd)
+            elif cell.distribution == "lognormal":
+                out[i, j] = math.exp(rng.normal(cell.mean, cell.sd))
+            elif cell.distribution == "poisson":
+                out[i, j] = rng.poisson(cell.mean)
+            else:
+                out[i, j] = rng.uniform(cell.low, cell.high)
+        return out
+
+
+# ---------------------------------------------------------------------------------------
+# Runs
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class RunBatch:
+    """The inputs of a contiguous range of runs.
+
+    ``weights`` is n x M, ``choices`` n x F level indices (one column per categorical
+    factor), ``noise_keys`` n integer keys (or ``None`` without data noise).
+    """
+
+    start: int
+    weights: np.ndarray
+    choices: np.ndarray
+    noise_keys: np.ndarray | None
+
+    def __len__(self) -> int:
+        return self.weights.shape[0]
+
+
+@dataclass
+class RunSampler:
+    """Draws the inputs of runs ``[a, b)`` for a seed, identically for any chunking."""
+
+    seed: int
+    weights: WeightSampler
+    factors: tuple[CategoricalFactor, ...] = ()
+    noise: bool = False
+    _cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = field(default_factory=dict, repr=False)
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
+
+    def _block(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        with self._lock:
+            return self._block_locked(b)
+
+    def _block_locked(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        hit = self._cache.get(b)
+        if hit is not None:
+            return hit
+        rng = block_rng(self.seed, b)
+        W = self.weights.block(self.seed, b, rng)
+        choices = np.empty((GEN_BLOCK, len(self.factors)), dtype=np.int64)
+        for k, factor in enumerate(self.factors):
+            choices[:, k] = rng.integers(0, len(factor.levels), size=GEN_BLOCK)
+        keys = rng.integers(0, 2**62, size=GEN_BLOCK, dtype=np.int64) if self.noise else None
+        if len(self._cache) > 4:
+            self._cache.clear()
+        self._cache[b] = (W, choices, keys)
+        return W, choices, keys
+
+    def batch(self, a: int, b: int) -> RunBatch:
+        parts_w, parts_c, parts_k = [], [], []
+        pos = a
+        while pos < b:
+            blk = pos // GEN_BLOCK
+            lo = pos - blk * GEN_BLOCK
+            hi = min(GEN_BLOCK, b - blk * GEN_BLOCK)
+            W, C, K = self._block(blk)
+            parts_w.append(W[lo:hi])
+            parts_c.append(C[lo:hi])
+            if K is not None:
+                parts_k.append(K[lo:hi])
+            pos = blk * GEN_BLOCK + hi
+        return RunBatch(
+            start=a,
+            weights=np.concatenate(parts_w),
+            choices=np.concatenate(parts_c),
+            noise_keys=np.concatenate(parts_k) if self.noise else None,
+        )
+
+
+def confidence_rng(seed: int) -> np.random.Generator:
+    """Generator for the extra runs behind SMAA-2 confidence factors."""
+    return block_rng(seed, _CONFIDENCE_KEY)
