@@ -10,9 +10,7 @@ import contextlib
 import functools
 import io
 import math
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -170,20 +168,9 @@ def _write(text: str, output: Path | None) -> None:
     if output is None:
         click.echo(text, nl=not text.endswith("\n"))
         return
-    output = Path(output)
-    if output.is_dir():
-        raise CliError(f"--output must be a file path (got the folder {str(output)!r})")
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise CliError(f"--output folder must exist (got {str(folder)!r})")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from rankings._atomic import write_text_atomically
+
+    write_text_atomically(output, text if text.endswith("\n") else text + "\n", what="--output")
     click.echo(f"wrote {output}", err=True)
 
 
@@ -207,21 +194,13 @@ def _write_parquet(frame: Any, output: Path | None) -> None:
     """Write a DataFrame as Parquet, whole or not at all."""
     if output is None:
         raise CliError("--format parquet needs --output FILE.parquet")
-    output = Path(output)
-    folder = output.parent if str(output.parent) else Path(".")
-    if not folder.is_dir():
-        raise CliError(f"--output folder must exist (got {str(folder)!r})")
-    fd, tmp = tempfile.mkstemp(prefix=f".{output.name}.", dir=folder)
-    os.close(fd)
+    from rankings._atomic import atomic_target
+
     try:
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, output)
+        with atomic_target(output, what="--output") as tmp:
+            frame.to_parquet(tmp, index=False)
     except ImportError:
-        Path(tmp).unlink(missing_ok=True)
         raise CliError("writing Parquet needs pyarrow (pip install pyarrow)") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     click.echo(f"wrote {output}", err=True)
 
 

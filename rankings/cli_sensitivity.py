@@ -94,6 +94,9 @@ class _Progress:
               help="Output format.")
 @click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
               help="Write to this file (whole or not at all) instead of printing.")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
+              help="Also save plots: STEM.png gives STEM-distribution.png, STEM-acceptability.png, "
+                   "STEM-bands.png and, with --sobol, STEM-sobol.png (.svg works too).")
 def sensitivity_command(method_name: str | None, weights: str | None, normalize: str | None, aggregate: str | None,
                         bounds: str | None, clip: bool | None, reference: str | None, missing: str | None,
                         methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None,
@@ -102,7 +105,7 @@ def sensitivity_command(method_name: str | None, weights: str | None, normalize:
                         sampler: str, concentration: float, limits: str | None, vary: tuple[str, ...],
                         uncertainty_path: Path | None, poisson: bool, sobol: bool, sobol_samples: int,
                         chunk_size: int | None, log_runs: Path | None, top: int, fmt: str,
-                        output: Path | None) -> None:
+                        output: Path | None, plot_path: Path | None) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
     Samples weights (and optionally method choices and data noise), ranks every
@@ -124,7 +127,7 @@ def sensitivity_command(method_name: str | None, weights: str | None, normalize:
         _run(method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs, data_path,
              models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed, sampler,
              concentration, limits, vary, uncertainty_path, poisson, sobol, sobol_samples, chunk_size, log_runs,
-             top, fmt, output)
+             top, fmt, output, plot_path)
     except RankingsError as exc:
         raise CliError(str(exc)) from None
     except MemoryError:
@@ -137,7 +140,8 @@ def _run(method_name: str | None, weights: str | None, normalize: str | None, ag
          counting: str | None, snapshot: str | None, grouping: str | None, by: str | None, directions: str | None,
          focus: str | None, samples: int, seed: int, sampler: str, concentration: float, limits: str | None,
          vary: tuple[str, ...], uncertainty_path: Path | None, poisson: bool, sobol: bool, sobol_samples: int,
-         chunk_size: int | None, log_runs: Path | None, top: int, fmt: str, output: Path | None) -> None:
+         chunk_size: int | None, log_runs: Path | None, top: int, fmt: str, output: Path | None,
+         plot_path: Path | None) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
 
@@ -147,6 +151,10 @@ def _run(method_name: str | None, weights: str | None, normalize: str | None, ag
         raise CliError(f"--seed must be a non-negative integer (got {seed})")
     if chunk_size is not None and chunk_size < 1:
         raise CliError(f"--chunk-size must be a positive integer (got {chunk_size})")
+    if plot_path is not None:
+        folder = plot_path.parent if str(plot_path.parent) else Path(".")
+        if not folder.is_dir():
+            raise CliError(f"--plot folder must exist (got {str(folder)!r})")
     table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
     method = _resolve_method(method_name, table, data_given=data_path is not None, weights=weights,
                              normalize=normalize, aggregate=aggregate, bounds=bounds, clip=clip,
@@ -180,6 +188,11 @@ def _run(method_name: str | None, weights: str | None, normalize: str | None, ag
     progress.finish()
     if log_runs is not None:
         click.echo(f"wrote {log_runs}", err=True)
+    if plot_path is not None:
+        from rankings.report import plots
+
+        for written in plots.sensitivity_figures(result, plot_path):
+            click.echo(f"wrote {written}", err=True)
     if fmt == "json":
         payload = result.to_dict()
         payload["data"] = {"label": table.label, "lens": dict(table.lens)}

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -86,19 +84,9 @@ def current_versions() -> dict[str, str]:
 
 def write_json_atomically(payload: Any, path: str | Path) -> None:
     """Write JSON whole or not at all (temp file in the same folder, then rename)."""
-    path = Path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise DataError(f"manifest folder must exist (got {str(folder)!r})")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, indent=2, sort_keys=True)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from rankings._atomic import write_text_atomically
+
+    write_text_atomically(path, json.dumps(payload, indent=2, sort_keys=True) + "\n", what="manifest")
 
 
 def read_manifest(path: str | Path) -> Manifest:

@@ -7,8 +7,6 @@ The focus contributor is always drawn in :data:`FOCUS_COLOR`.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,16 +38,12 @@ def check_plot_path(path: str | Path) -> Path:
 
 def save(fig: Any, path: str | Path) -> Path:
     """Write the figure whole or not at all, then close it."""
+    from rankings._atomic import atomic_target
+
     path = check_plot_path(path)
-    folder = path.parent if str(path.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=folder)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=130, bbox_inches="tight", format=path.suffix.lower().lstrip("."))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        with atomic_target(path, what="--plot") as tmp:
+            fig.savefig(tmp, dpi=130, bbox_inches="tight", format=path.suffix.lower().lstrip("."))
     finally:
         plt.close(fig)
     return path
@@ -179,3 +173,113 @@ def ternary_map(method: Any, table: Any, metrics: Sequence[str], focus: str, pat
     ax.set_ylim(-0.14, np.sqrt(3) / 2 + 0.12)
     ax.axis("off")
     return save(fig, path)
+
+
+def rank_distribution(result: Any, path: str | Path) -> Path:
+    """The focus's rank distribution (acceptability) with Monte Carlo error bars."""
+    probs = np.asarray(result.focus_distribution(), dtype=float)
+    se = np.asarray(result.acceptability_se[result.focus_index], dtype=float)
+    nonzero = np.flatnonzero(probs > 0)
+    last = int(nonzero.max()) + 1 if nonzero.size else 1
+    ranks = np.arange(1, last + 1)
+    fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * last + 3), 4.2))
+    ax.bar(ranks, probs[:last], color=FOCUS_COLOR, yerr=1.96 * se[:last], ecolor="#555555", capsize=2)
+    nominal = int(result.nominal_ranks[result.focus_index])
+    ax.axvline(nominal, color="#333333", ls="--", lw=1)
+    ax.annotate(f"nominal rank {nominal}", (nominal, probs.max() * 1.02), ha="left", fontsize=9)
+    ax.set_xlabel(f"Rank of {result.focus} (1 = best)")
+    ax.set_ylabel("Probability (share of runs)")
+    ax.set_title(f"Rank acceptability of {result.focus}: {result.samples:,} runs (seed {result.seed}), "
+                 f"bars = 95% intervals", fontsize=10)
+    ax.set_xticks(ranks if last <= 30 else ranks[:: max(1, last // 15)])
+    ax.grid(axis="y", alpha=0.3)
+    return save(fig, path)
+
+
+def acceptability_heatmap(result: Any, path: str | Path, *, top: int = 15) -> Path:
+    """Rank acceptability of the leading contributors (by mean rank) and the focus."""
+    order = result.order()[:top]
+    if result.focus_index not in order:
+        order.append(result.focus_index)
+    ranks_shown = min(len(result.contributors), 30, max(top, int(result.bands[order, 2].max())))
+    matrix = np.asarray(result.acceptability, dtype=float)[order, :ranks_shown]
+    fig, ax = plt.subplots(figsize=(min(11.0, max(7.0, 0.3 * ranks_shown + 4.0)), 0.38 * len(order) + 2.0))
+    image = ax.imshow(matrix, cmap="Greys", aspect="auto", vmin=0, vmax=max(matrix.max(), 1e-9))
+    bar = fig.colorbar(image, ax=ax, shrink=0.85)
+    bar.set_label("P(rank)")
+    labels = [result.contributors[i] for i in order]
+    ax.set_yticks(range(len(order)), labels)
+    for tick, i in zip(ax.get_yticklabels(), order):
+        if i == result.focus_index:
+            tick.set_color(FOCUS_COLOR)
+            tick.set_fontweight("bold")
+    step = 1 if ranks_shown <= 25 else max(1, ranks_shown // 20)
+    ax.set_xticks(range(0, ranks_shown, step), [str(r + 1) for r in range(0, ranks_shown, step)])
+    ax.set_xlabel(f"Rank (1 = best; first {ranks_shown} shown)")
+    ax.set_ylabel("Contributor (by mean rank)")
+    ax.set_title(f"Rank acceptability: probability of each rank over {result.samples:,} runs", fontsize=10)
+    return save(fig, path)
+
+
+def rank_bands(result: Any, path: str | Path, *, top: int = 20) -> Path:
+    """5th-95th percentile rank band and median against the nominal rank."""
+    order = sorted(result.order()[:top], key=lambda i: (result.nominal_ranks[i], result.contributors[i]))
+    if result.focus_index not in order:
+        order.append(result.focus_index)
+    fig, ax = plt.subplots(figsize=(8.0, 0.36 * len(order) + 2.0))
+    y = np.arange(len(order))
+    for k, i in enumerate(order):
+        is_focus = i == result.focus_index
+        color = FOCUS_COLOR if is_focus else OTHER_COLOR
+        low, mid, high = result.bands[i]
+        ax.plot([low, high], [k, k], color=color, lw=5 if is_focus else 3, solid_capstyle="butt", alpha=0.8)
+        ax.plot([mid], [k], marker="|", color="black", ms=12)
+        ax.plot([result.nominal_ranks[i]], [k], marker="D", color=color, mec="black", ms=6)
+    ax.set_yticks(y, [result.contributors[i] for i in order])
+    ax.invert_yaxis()
+    ax.set_xlabel("Rank (1 = best): band = 5th-95th percentile, | = median, diamond = nominal")
+    ax.set_title(f"Rank bands under uncertainty ({result.samples:,} runs)", fontsize=10)
+    ax.grid(axis="x", alpha=0.3)
+    return save(fig, path)
+
+
+def sobol_bars(result: Any, path: str | Path, *, output: str = "focus_rank") -> Path:
+    """First-order and total Sobol' indices per factor group, with confidence intervals."""
+    if not result.sobol or output not in result.sobol:
+        raise AnalysisError("a Sobol plot needs a run with --sobol")
+    entry = result.sobol[output]
+    groups = [g for g in result.sobol["groups"] if isinstance(entry.get(g), Mapping) and entry[g].get("S1") is not None]
+    if not groups:
+        raise AnalysisError(f"Sobol indices of {output} are undefined (the output does not vary)")
+    s1 = np.array([entry[g]["S1"] for g in groups])
+    st = np.array([entry[g]["ST"] for g in groups])
+    s1_err = np.array([(entry[g]["S1_ci"][1] - entry[g]["S1_ci"][0]) / 2 for g in groups])
+    st_err = np.array([(entry[g]["ST_ci"][1] - entry[g]["ST_ci"][0]) / 2 for g in groups])
+    x = np.arange(len(groups))
+    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(groups) + 2), 4.4))
+    ax.bar(x - 0.2, s1, 0.4, yerr=s1_err, label="first order S1", color=ACCENT_COLOR, capsize=3)
+    ax.bar(x + 0.2, st, 0.4, yerr=st_err, label="total ST", color=FOCUS_COLOR, capsize=3)
+    ax.set_xticks(x, groups, rotation=20, ha="right")
+    ax.axhline(0, color="#333333", lw=0.8)
+    what = "the focus's rank" if output == "focus_rank" else "the mean absolute rank shift"
+    ax.set_ylabel("Share of variance")
+    ax.set_xlabel("Factor group")
+    ax.set_title(f"Sobol' indices of {what} ({result.focus}), 95% bootstrap intervals", fontsize=10)
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    return save(fig, path)
+
+
+def sensitivity_figures(result: Any, stem: str | Path) -> list[Path]:
+    """All sensitivity plots for one run: ``STEM-distribution.png`` and so on."""
+    stem = Path(stem)
+    suffix = stem.suffix if stem.suffix.lower() in PLOT_SUFFIXES else ".png"
+    base = stem.with_suffix("") if stem.suffix.lower() in PLOT_SUFFIXES else stem
+    written = [
+        rank_distribution(result, f"{base}-distribution{suffix}"),
+        acceptability_heatmap(result, f"{base}-acceptability{suffix}"),
+        rank_bands(result, f"{base}-bands{suffix}"),
+    ]
+    if result.sobol:
+        written.append(sobol_bars(result, f"{base}-sobol{suffix}"))
+    return written

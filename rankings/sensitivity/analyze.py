@@ -211,7 +211,8 @@ class SensitivityResult:
             "holistic_acceptability": {c: _f(h) for c, h in zip(names, self.holistic)},
             "sobol": None if self.sobol is None else _jsonable(self.sobol),
             "notes": list(self.notes),
-            "runtime": dict(self.runtime),
+            # wall time stays out of the output so that a replay can match it byte for byte
+            "runtime": {k: v for k, v in self.runtime.items() if k != "seconds"},
         }
 
     def to_frame(self) -> Any:
