@@ -1,0 +1,314 @@
+"""Commands for the exact weight analyses: ``sweep``, ``bounds``, ``tipping``, ``winners``.
+
+Each parses the shared data and methodology options, makes one call into
+:mod:`rankings.sensitivity.exact` and formats the result. Register them with
+``for command in COMMANDS: main.add_command(command)``.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rankings._cli_common import (
+    FOCUS_DEFAULT,
+    CliError,
+    _data_options,
+    _format_option,
+    _lens_text,
+    _load_table,
+    _method_options,
+    _num,
+    _render,
+    _resolve_method,
+    _write,
+)
+from rankings.errors import RankingsError
+
+DEFAULT_METHOD = "equal-core"
+
+
+def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one-line CLI errors (exit 2) even outside the main group."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except RankingsError as exc:
+            raise CliError(str(exc)) from None
+
+    return wrapper
+
+
+def _common(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = _format_option()(func)
+    func = click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+                        help="Write to this file (whole or not at all) instead of printing.")(func)
+    func = click.option("--focus", default=FOCUS_DEFAULT, show_default=True,
+                        help="Contributor whose rank is analysed.")(func)
+    func = _data_options(func)
+    func = _method_options(func)
+    func = click.option("--method", "method_name", default=None,
+                        help=f"Methodology name [{DEFAULT_METHOD}; equal-weights with --data].")(func)
+    return func
+
+
+def _limits_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option("--limits", default=None,
+                        help="Per-metric weight limits as fractions of the total, e.g. "
+                             "--limits venue_papers=0.1:0.4,notable_models=0:0.5.")(func)
+
+
+def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+                        help="Seed of the weight sample (used only for non-linear aggregations).")(func)
+    func = click.option("--samples", type=click.IntRange(min=1), default=20_000, show_default=True,
+                        help="Weight vectors sampled for non-linear aggregations.")(func)
+    return func
+
+
+def _prepare(kw: dict[str, Any]) -> tuple[Any, Any]:
+    data_path = kw.pop("data_path")
+    data_given = data_path is not None
+    table = _load_table(data_path, kw.pop("models_path"), kw.pop("year"), kw.pop("counting"),
+                        kw.pop("snapshot"), kw.pop("grouping"), kw.pop("by"), kw.pop("directions"))
+    name = kw.pop("method_name") or ("equal-weights" if data_given else DEFAULT_METHOD)
+    method = _resolve_method(name, table, data_given=data_given, weights=kw.pop("weights"),
+                             normalize=kw.pop("normalize"), aggregate=kw.pop("aggregate"), bounds=kw.pop("bounds"),
+                             clip=kw.pop("clip"), reference=kw.pop("reference"), missing=kw.pop("missing"),
+                             methods_dirs=kw.pop("methods_dirs"))
+    return table, method
+
+
+def _limits(text: str | None) -> dict[str, tuple[float, float]] | None:
+    from rankings.sensitivity.exact import parse_limits
+
+    return parse_limits(text) if text else None
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def _weights_row(weights: Mapping[str, float], metrics: list[str]) -> list[str]:
+    return [_num(round(weights[m], 4)) for m in metrics]
+
+
+def _emit(result: Any, fmt: str, output: Path | None, text: Callable[[], str]) -> None:
+    _write(json.dumps(result.to_dict(), indent=2) if fmt == "json" else text(), output)
+
+
+# ---------------------------------------------------------------------------------------
+# sweep
+# ---------------------------------------------------------------------------------------
+
+@click.command("sweep")
+@click.option("--metric", default=None, help="Sweep only this metric (default: every metric read).")
+@_common
+@_domain_errors
+def sweep_command(metric: str | None, focus: str, fmt: str, output: Path | None, **kw: Any) -> None:
+    """Rank of the focus as one weight goes from 0 to 1 (others rescaled in proportion).
+
+    Exact breakpoints for aggregations linear in the weights; a 1001-point grid otherwise.
+
+    \b
+    Examples:
+      rankings sweep
+      rankings sweep --metric notable_models --focus DeepSeek --format json
+    """
+    from rankings.sensitivity.exact import sweep
+
+    table, method = _prepare(kw)
+    result = sweep(method, table, focus, metric=metric)
+
+    def text() -> str:
+        points_shown = False
+        lines = [f"Sweep of {result.focus}'s rank under {result.methodology} "
+                 f"({result.n_contributors} contributors): {result.note}",
+                 f"Data: {_lens_text(table)}",
+                 "Each weight goes from 0 to 1; the other weights keep their proportions."]
+        for c in result.curves:
+            lines.append("")
+            lines.append(f"{c.metric}: base weight {_num(c.base_weight)}, rank {c.base_rank}; stable for weight in "
+                         f"[{_num(c.stability[0])}, {_num(c.stability[1])}]; ranks {c.best_rank}-{c.worst_rank} "
+                         f"over 0..1")
+            rows: list[list[Any]] = []
+            marks: list[bool] = []
+            for a, b, r in c.intervals:
+                if b - a < POINT_WIDTH:
+                    # a sliver left by rivals that tie the focus exactly at this weight
+                    label = f"at {_num(round((a + b) / 2, 4))}"
+                    if rows and rows[-1][0] == label:
+                        rows[-1][2] = r
+                    else:
+                        rows.append([label, "", r])
+                        marks.append(False)
+                    points_shown = True
+                    continue
+                rows.append([_num(a), _num(b), r])
+                marks.append(a <= c.base_weight <= b)
+            lines.append(_render(["from", "to", "rank"], rows, marks, align_left=()))
+        if points_shown:
+            lines.append("")
+            lines.append("'at' rows: the rank at exactly that weight, where some rivals tie the focus.")
+        return "\n".join(lines)
+
+    _emit(result, fmt, output, text)
+
+
+POINT_WIDTH = 1e-6
+"""Sweep intervals narrower than this are shown as a single weight ('at ...')."""
+
+# ---------------------------------------------------------------------------------------
+# bounds
+# ---------------------------------------------------------------------------------------
+
+@click.command("bounds")
+@_limits_option
+@_sampling_options
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds allowed per MILP.")
+@_common
+@_domain_errors
+def bounds_command(limits: str | None, samples: int, seed: int, time_limit: float, focus: str, fmt: str,
+                   output: Path | None, **kw: Any) -> None:
+    """Best and worst rank the focus can reach under any weights, with witness weights.
+
+    Exact (MILP, HiGHS) for aggregations linear in the weights; sampled otherwise.
+
+    \b
+    Examples:
+      rankings bounds
+      rankings bounds --limits notable_models=0.1:0.5,venue_papers=0.1:0.5 --format json
+    """
+    from rankings.sensitivity.exact import rank_bounds
+
+    table, method = _prepare(kw)
+    result = rank_bounds(method, table, focus, limits=_limits(limits), samples=samples, seed=seed,
+                         time_limit=time_limit)
+
+    def text() -> str:
+        metrics = list(result.best.weights)
+        where = f" within limits {limits}" if limits else ""
+        lines = [f"Rank bounds of {result.focus} under {result.methodology}{where} "
+                 f"({result.n_contributors} contributors; rank {result.base_rank} with the methodology's weights)",
+                 _render(["bound", "rank", *metrics],
+                         [["best", result.best.rank, *_weights_row(result.best.weights, metrics)],
+                          ["worst", result.worst.rank, *_weights_row(result.worst.weights, metrics)]],
+                         align_left=(0,)),
+                 f"Solver: {result.solver}; proven optimal: {_yes(result.proven_optimal)}; exact: {_yes(result.exact)}",
+                 "Witness weights are re-ranked through 'rankings rank' before being reported."]
+        lines += [f"Note: {n}" for n in result.notes]
+        return "\n".join(lines)
+
+    _emit(result, fmt, output, text)
+
+
+# ---------------------------------------------------------------------------------------
+# tipping
+# ---------------------------------------------------------------------------------------
+
+@click.command("tipping")
+@click.option("--target", type=click.IntRange(min=1), default=None, help="Target rank.")
+@click.option("--up", type=click.IntRange(min=1), default=None, help="Move up this many places [1].")
+@click.option("--down", type=click.IntRange(min=1), default=None, help="Move down this many places.")
+@click.option("--norm", type=click.Choice(["l1", "linf"]), default="l1", show_default=True,
+              help="Distance between weight vectors: sum of changes (l1) or largest change (linf).")
+@_limits_option
+@_sampling_options
+@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
+              help="Seconds allowed per MILP.")
+@_common
+@_domain_errors
+def tipping_command(target: int | None, up: int | None, down: int | None, norm: str, limits: str | None,
+                    samples: int, seed: int, time_limit: float, focus: str, fmt: str, output: Path | None,
+                    **kw: Any) -> None:
+    """Smallest change of the weights that moves the focus to a target rank.
+
+    \b
+    Examples:
+      rankings tipping                       # one place up, L1 distance
+      rankings tipping --down 3 --norm linf
+      rankings tipping --target 3 --format json
+    """
+    from rankings.sensitivity.exact import tipping_point
+
+    if sum(x is not None for x in (target, up, down)) > 1:
+        raise CliError("give one of --target, --up or --down (got more than one)")
+    table, method = _prepare(kw)
+    result = tipping_point(method, table, focus, target=target, up=up, down=down, norm=norm,
+                           limits=_limits(limits), samples=samples, seed=seed, time_limit=time_limit)
+
+    def text() -> str:
+        r = result
+        label = "sum of absolute changes (L1)" if r.norm == "l1" else "largest single change (L-infinity)"
+        goal = f"rank {r.target} or better" if r.direction == "up" else f"rank {r.target} or worse"
+        lines = [f"Smallest weight change moving {r.focus} from rank {r.base_rank} to {goal} under {r.methodology}: "
+                 f"{label} = {_num(round(r.distance, 6))}; reached rank {r.reached_rank}",
+                 _render(["metric", "base", "new", "change"],
+                         [[m, _num(round(r.base_weights[m], 4)), _num(round(r.weights[m], 4)),
+                           ("+" if r.weights[m] - r.base_weights[m] > 0 else "")
+                           + _num(round(r.weights[m] - r.base_weights[m], 4))] for m in r.weights],
+                         align_left=(0,)),
+                 f"Passes: {', '.join(r.passes) or 'nobody'}",
+                 f"Falls behind: {', '.join(r.falls_behind) or 'nobody'}",
+                 f"Solver: {r.solver}; proven optimal: {_yes(r.proven_optimal)}; exact: {_yes(r.exact)}"]
+        return "\n".join(lines)
+
+    _emit(result, fmt, output, text)
+
+
+# ---------------------------------------------------------------------------------------
+# winners
+# ---------------------------------------------------------------------------------------
+
+@click.command("winners")
+@_limits_option
+@_sampling_options
+@_common
+@_domain_errors
+def winners_command(limits: str | None, samples: int, seed: int, focus: str, fmt: str, output: Path | None,
+                    **kw: Any) -> None:
+    """Who can be ranked first under some weights, and which metric subsets put the focus first.
+
+    \b
+    Examples:
+      rankings winners
+      rankings winners --focus OpenAI --format json
+    """
+    from rankings.sensitivity.exact import winners
+
+    table, method = _prepare(kw)
+    result = winners(method, table, focus, limits=_limits(limits), samples=samples, seed=seed)
+
+    def text() -> str:
+        r = result
+        metrics = list(next(iter(r.winners.values()))) if r.winners else []
+        lines = [f"Contributors that can be ranked first under {r.methodology} "
+                 f"({len(r.winners)} of {r.n_contributors}; {r.solver}), with weights that do it:",
+                 _render(["contributor", *metrics],
+                         [[name, *_weights_row(w, metrics)] for name, w in r.winners.items()],
+                         [name == r.focus for name in r.winners], align_left=(0,))]
+        if r.focus_can_win:
+            subsets = r.minimal_subsets()
+            always = [s.metrics for s in r.focus_subsets if s.always_first]
+            lines.append(f"{r.focus} can be first. Smallest metric sets that can put it first (other weights 0): "
+                         + "; ".join("+".join(s) for s in subsets))
+            if always:
+                lines.append("First under every weighting of: " + "; ".join("+".join(s) for s in always))
+        else:
+            lines.append(f"{r.focus} cannot be ranked first under any weighting"
+                         f"{' within the limits' if r.limits else ''}, nor on any subset of metrics.")
+        lines += [f"Note: {n}" for n in r.notes]
+        return "\n".join(lines)
+
+    _emit(result, fmt, output, text)
+
+
+COMMANDS = [sweep_command, bounds_command, tipping_command, winners_command]
