@@ -82,16 +82,22 @@ def _better(spec: MetricSpec, amount: float) -> float:
     return amount if spec.direction == "max" else -amount
 
 
+def _moved(method: Methodology, invariant: str, cause: str, base: np.ndarray, after: np.ndarray,
+           table: ContributorTable, weights: Mapping[str, float]) -> Violation | None:
+    """A violation naming the first contributor whose rank changed, or None if none did."""
+    if np.array_equal(after, base):
+        return None
+    i = int(np.flatnonzero(after != base)[0])
+    return _fail(method, invariant, f"{cause} moved {table.contributors[i]!r} from rank {base[i]} to {after[i]}",
+                 table, weights)
+
+
 def check_permutation(method, table, weights, rng):
     base = _ranks(method, table, weights)
     perm = rng.permutation(table.n_contributors)
-    moved = _ranks(method, table.take(perm), weights)
-    if not np.array_equal(moved, base[perm]):
-        i = int(np.flatnonzero(moved != base[perm])[0])
-        name = table.contributors[perm[i]]
-        return _fail(method, "permutation", f"reordering rows moved {name!r} from rank {base[perm][i]} to {moved[i]}",
-                     table, weights)
-    return None
+    reordered = table.take(perm)
+    return _moved(method, "permutation", "reordering rows", base[perm], _ranks(method, reordered, weights),
+                  reordered, weights)
 
 
 def check_neutrality(method, table, weights, rng):
@@ -99,12 +105,7 @@ def check_neutrality(method, table, weights, rng):
     order = rng.permutation(table.n_contributors)
     renamed = table.replace(contributors=tuple(f"contributor-{k:03d}" for k in order))
     after = _ranks(method, renamed, weights)
-    if not np.array_equal(after, base):
-        i = int(np.flatnonzero(after != base)[0])
-        return _fail(method, "neutrality",
-                     f"renaming contributors moved {table.contributors[i]!r} from rank {base[i]} to {after[i]}",
-                     table, weights)
-    return None
+    return _moved(method, "neutrality", "renaming contributors", base, after, table, weights)
 
 
 def _dominates(table: ContributorTable, a: int, b: int) -> bool:
@@ -159,34 +160,28 @@ def check_monotonicity(method, table, weights, rng):
     return None
 
 
+def _rescaled_column(table: ContributorTable, j: int, factor: float = 1.0, shift: float = 0.0) -> ContributorTable:
+    values = np.array(table.values, copy=True)
+    values[:, j] = values[:, j] * factor + shift
+    return table.with_values(values)
+
+
 def check_scale_invariance(method, table, weights, rng):
     base = _ranks(method, table, weights)
     j = int(rng.integers(len(table.metrics)))
     factor = float(rng.choice([0.1, 0.5, 3.0, 7.0, 1000.0]))
-    values = np.array(table.values, copy=True)
-    values[:, j] *= factor
-    after = _ranks(method, table.with_values(values), weights)
-    if not np.array_equal(after, base):
-        i = int(np.flatnonzero(after != base)[0])
-        return _fail(method, "scale-invariance",
-                     f"multiplying {table.metrics[j].name!r} by {factor:g} moved {table.contributors[i]!r} "
-                     f"from rank {base[i]} to {after[i]}", table, weights)
-    return None
+    after = _ranks(method, _rescaled_column(table, j, factor=factor), weights)
+    return _moved(method, "scale-invariance", f"multiplying {table.metrics[j].name!r} by {factor:g}",
+                  base, after, table, weights)
 
 
 def check_translation_invariance(method, table, weights, rng):
     base = _ranks(method, table, weights)
     j = int(rng.integers(len(table.metrics)))
     shift = float(rng.choice([1.0, 5.0, 100.0]))
-    values = np.array(table.values, copy=True)
-    values[:, j] += shift
-    after = _ranks(method, table.with_values(values), weights)
-    if not np.array_equal(after, base):
-        i = int(np.flatnonzero(after != base)[0])
-        return _fail(method, "translation-invariance",
-                     f"adding {shift:g} to {table.metrics[j].name!r} moved {table.contributors[i]!r} "
-                     f"from rank {base[i]} to {after[i]}", table, weights)
-    return None
+    after = _ranks(method, _rescaled_column(table, j, shift=shift), weights)
+    return _moved(method, "translation-invariance", f"adding {shift:g} to {table.metrics[j].name!r}",
+                  base, after, table, weights)
 
 
 def check_zero_weight_independence(method, table, weights, rng):
@@ -202,24 +197,14 @@ def check_zero_weight_independence(method, table, weights, rng):
     values = np.array(table.values, copy=True)
     values[:, j] = rng.permutation(values[:, j]) * float(rng.choice([1.0, 3.0])) + float(rng.choice([0.0, 2.0]))
     after = _ranks(method, table.with_values(values), w)
-    if not np.array_equal(after, base):
-        i = int(np.flatnonzero(after != base)[0])
-        return _fail(method, "zero-weight-independence",
-                     f"changing {zeroed!r}, weighted 0, moved {table.contributors[i]!r} from rank {base[i]} "
-                     f"to {after[i]}", table, w)
-    return None
+    return _moved(method, "zero-weight-independence", f"changing {zeroed!r}, weighted 0,", base, after, table, w)
 
 
 def check_weight_homogeneity(method, table, weights, rng):
     base = _ranks(method, table, weights)
     factor = float(rng.choice([0.01, 0.3, 4.0, 1000.0]))
     after = _ranks(method, table, {k: v * factor for k, v in weights.items()})
-    if not np.array_equal(after, base):
-        i = int(np.flatnonzero(after != base)[0])
-        return _fail(method, "weight-homogeneity",
-                     f"multiplying every weight by {factor:g} moved {table.contributors[i]!r} from rank "
-                     f"{base[i]} to {after[i]}", table, weights)
-    return None
+    return _moved(method, "weight-homogeneity", f"multiplying every weight by {factor:g}", base, after, table, weights)
 
 
 def check_iia(method, table, weights, rng):
