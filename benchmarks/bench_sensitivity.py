@@ -3,16 +3,23 @@
 For N contributors x 4 metrics (synthetic log-normal data, min-max + weighted
 arithmetic mean, Dirichlet(1) weights) and S weight samples it measures:
 
-* focus rank only (linear fast path, two threads): samples x contributors per second;
+* focus rank only (linear fast path): samples x contributors per second;
 * the full rank-acceptability matrix (plus bands, shifts, central weights): same unit;
-* a straightforward per-sample loop (``method.score_matrix(table, w[None])``,
-  ``rank_scores``, count) on a subset of samples, and the ratio;
-* peak memory of each case, measured in a fresh subprocess (``ru_maxrss``).
+* the straightforward per-sample loop (score one weight vector with
+  ``method.score_matrix(table, w[None])`` on the raw table, rank with
+  ``rank_scores``, count the focus rank) on a subset of samples, extrapolated;
+* the ratio of each engine rate to the loop rate;
+* peak memory of each case, measured in a fresh subprocess (``ru_maxrss``), and which
+  kernel backend ran (``RANKINGS_KERNELS=numpy`` forces the numpy fallback).
+
+Each case warms the kernels up first (a 2048-sample run, which loads or compiles the
+numba kernels); the one-off warm-up time is printed as ``warm s``.
 
 Usage::
 
     python benchmarks/bench_sensitivity.py            # the full grid (several minutes)
     python benchmarks/bench_sensitivity.py --quick    # a small grid
+    RANKINGS_KERNELS=numpy python benchmarks/bench_sensitivity.py   # the numpy fallback
 """
 
 from __future__ import annotations
@@ -45,35 +52,42 @@ def _problem(n: int):
 
 def case(n: int, s: int, mode: str) -> dict:
     """One measurement (run in its own process for a clean peak-memory reading)."""
+    from rankings.sensitivity import kernels
     from rankings.sensitivity.evaluate import run_engine
     from rankings.sensitivity.sample import RunSampler
 
     method, table, problem = _problem(n)
+    full = mode != "focus"
+    t0 = time.perf_counter()
+    run_engine(problem, RunSampler(1, problem.weights).batch, 2048, full=full)  # load / compile kernels
+    warm = time.perf_counter() - t0
     runs = RunSampler(0, problem.weights)
     t0 = time.perf_counter()
-    if mode == "focus":
-        c = run_engine(problem, runs.batch, s, full=False)
-    else:
-        c = run_engine(problem, runs.batch, s, full=True)
+    c = run_engine(problem, runs.batch, s, full=full)
     dt = time.perf_counter() - t0
-    return {"n": n, "s": s, "mode": mode, "seconds": dt, "rate": s * n / dt,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "check": int(c.focus_hist @
-                                                                                               np.arange(n + 1))}
+    return {"n": n, "s": s, "mode": mode, "seconds": dt, "rate": s * n / dt, "warm": warm,
+            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "kernels": kernels.describe(), "check": int(c.focus_hist @ np.arange(n + 1))}
 
 
 def naive(n: int, samples: int) -> dict:
-    """Per-sample loop: score one weight vector with the plain path, rank, count."""
+    """The straightforward loop: score one weight vector at a time, rank it, count.
+
+    Uses the plain public scorer on the raw table (``method.score_matrix(table,
+    w[None])``) and :func:`rankings.ranking.rank_scores`; measured on ``samples``
+    weight vectors and extrapolated as a rate.
+    """
     from rankings.ranking import rank_scores
     from rankings.sensitivity.sample import RunSampler
 
     method, table, problem = _problem(n)
-    prepared = method.prepare(table)
+    focus = table.contributors.index(problem.contributors[problem.focus])
     W = RunSampler(0, problem.weights).batch(0, samples).weights
     hist = np.zeros(n + 1, dtype=np.int64)
     t0 = time.perf_counter()
     for w in W:
-        scores = method.score_matrix(prepared, w[None], prepared=True)[0]
-        hist[rank_scores(scores)[problem.focus]] += 1
+        scores = method.score_matrix(table, w[None])[0]
+        hist[rank_scores(scores)[focus]] += 1
     dt = time.perf_counter() - t0
     return {"n": n, "s": samples, "seconds": dt, "rate": samples * n / dt}
 
@@ -95,23 +109,20 @@ def main() -> None:
         return
     ns = (25, 250, 2500)
     ss = (10**4, 10**5) if args.quick else (10**4, 10**5, 10**6)
-    print(f"numpy {np.__version__}; M = 4; rates in samples x contributors per second")
-    print(f"{'N':>6} {'S':>9} {'mode':>6} {'seconds':>9} {'rate':>10} {'peak MB':>8} {'loop rate':>10} {'ratio':>8}")
-    loops = {n: naive(n, 300 if n < 2500 else 100) for n in ns}
-    for n in ns:
-        for s in ss:
-            for mode in ("focus", "full"):
-                if mode == "full" and n == 2500 and s == 10**6:
-                    continue  # ~2 min; run with --case 2500 1000000 full if wanted
-                r = _subprocess(n, s, mode)
-                loop = loops[n]["rate"]
-                print(f"{n:>6} {s:>9} {mode:>6} {r['seconds']:>9.3f} {r['rate']:>10.3g} {r['peak_mb']:>8.0f} "
-                      f"{loop:>10.3g} {r['rate'] / loop:>8.0f}", flush=True)
+    rows = [(n, s, mode) for n in ns for s in ss for mode in ("focus", "full")
+            if not (mode == "full" and n == 2500 and s == 10**6)]  # ~35 s; --case 2500 1000000 full
     if not args.quick:
-        for n in (25, 250):
-            r = _subprocess(n, 10**7, "focus")
-            print(f"{n:>6} {10**7:>9} {'focus':>6} {r['seconds']:>9.3f} {r['rate']:>10.3g} {r['peak_mb']:>8.0f} "
-                  f"{loops[n]['rate']:>10.3g} {r['rate'] / loops[n]['rate']:>8.0f}", flush=True)
+        rows += [(n, 10**7, "focus") for n in ns]
+    loops = {n: naive(n, 300 if n < 2500 else 100) for n in ns}
+    print(f"numpy {np.__version__}; M = 4; rates in samples x contributors per second; "
+          f"loop = per-sample score_matrix + rank_scores (extrapolated from 300/300/100 samples)")
+    print(f"{'N':>6} {'S':>9} {'mode':>6} {'seconds':>8} {'rate':>9} {'loop rate':>9} {'ratio':>7} "
+          f"{'peak MB':>7} {'warm s':>6}  kernels")
+    for n, s, mode in rows:
+        r = _subprocess(n, s, mode)
+        loop = loops[n]["rate"]
+        print(f"{n:>6} {s:>9} {mode:>6} {r['seconds']:>8.3f} {r['rate']:>9.3g} {loop:>9.3g} "
+              f"{r['rate'] / loop:>7.0f} {r['peak_mb']:>7.0f} {r['warm']:>6.2f}  {r['kernels']}", flush=True)
 
 
 if __name__ == "__main__":

@@ -23,12 +23,16 @@ share a rank), so identical rows always get identical ranks.
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import os
 import tempfile
+import threading
 import time
+from collections import deque
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import product
 from pathlib import Path
@@ -39,12 +43,15 @@ import numpy as np
 from rankings.errors import AnalysisError, RankingsError
 from rankings.methodology import Methodology
 from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, rank_scores
+from rankings.sensitivity import kernels
 from rankings.sensitivity.linear import linear_problem
 from rankings.sensitivity.sample import (
+    GEN_BLOCK,
     LENS_FACTORS,
     CategoricalFactor,
     DataNoise,
     RunBatch,
+    RunSampler,
     WeightSampler,
 )
 from rankings.table import ContributorTable
@@ -55,8 +62,8 @@ DEFAULT_CHUNK = None
 MAX_SAMPLES = 10**12
 WEIGHT_SCALE = 2.0**32
 """Central-weight sums are kept as integers in units of ``1 / WEIGHT_SCALE``."""
-COUNTING_KERNEL_MAX_N = 24
-"""Up to this many contributors, ranks come from an O(N^2) pairwise count instead of a sort."""
+COUNTING_KERNEL_MAX_N = kernels.NUMPY_COUNTING_MAX_N
+"""Up to this many contributors the numpy backend ranks by an O(N^2) pairwise count."""
 
 
 def auto_chunk(n: int) -> int:
@@ -68,34 +75,17 @@ def auto_chunk(n: int) -> int:
 # ---------------------------------------------------------------------------------------
 
 def _row_tolerance(S: np.ndarray) -> np.ndarray:
-    finite = np.where(np.isfinite(S), np.abs(S), 0.0)
-    return RELATIVE_TOLERANCE * finite.max(axis=1) + ABSOLUTE_TOLERANCE
+    return kernels.row_tolerance(S)
 
 
 def competition_ranks(S: np.ndarray) -> np.ndarray:
     """Competition ranks (1 best) of each row of ``S`` (runs x N), ties by tolerance.
 
-    Matches :func:`rankings.ranking.rank_scores` row by row: neighbours in sorted order
-    closer than the row's tolerance share the best position of their group.
+    Matches :func:`rankings.ranking.rank_scores` row by row (chains of near-ties
+    included), with the compiled kernel when numba is available (see
+    :mod:`rankings.sensitivity.kernels`).
     """
-    n, N = S.shape
-    if N <= COUNTING_KERNEL_MAX_N:
-        tol = _row_tolerance(S)
-        # Pairwise count; chains of near-ties (probability 0 under continuous weights)
-        # are the only case where this differs from the sort.
-        beats = (S[:, None, :] - S[:, :, None]) > tol[:, None, None]
-        return 1 + np.count_nonzero(beats, axis=2).astype(np.int32)
-    order = np.argsort(S, axis=1)[:, ::-1]
-    ss = np.take_along_axis(S, order, axis=1)
-    tol = _row_tolerance(S)
-    with np.errstate(invalid="ignore"):
-        new = (ss[:, :-1] - ss[:, 1:]) > tol[:, None]
-    start = np.zeros((n, N), dtype=np.int32)
-    start[:, 1:] = np.where(new, np.arange(1, N, dtype=np.int32), 0)
-    np.maximum.accumulate(start, axis=1, out=start)
-    ranks = np.empty((n, N), dtype=np.int32)
-    np.put_along_axis(ranks, order, start + 1, axis=1)
-    return ranks
+    return kernels.competition_ranks(S)
 
 
 # ---------------------------------------------------------------------------------------
@@ -110,6 +100,11 @@ class Variant:
     L: np.ndarray | None
     Z: np.ndarray | None
     noise_plan: Any
+    LT: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.L is not None:
+            self.LT = np.ascontiguousarray(self.L.T)
 
 
 @dataclass
@@ -217,8 +212,10 @@ class SamplingProblem:
                 res = np.empty((len(Wg), self.n))
                 for r, (w, key) in enumerate(zip(Wg, keys_g)):
                     res[r] = self._noisy_scores(var, w[None, :], int(key))[0]
-            elif var.L is not None:
-                res = Wg @ var.L.T
+            elif var.LT is not None:
+                # Summed left to right over the metrics (no BLAS): bit-identical on every
+                # backend, build and thread count.
+                res = kernels.linear_scores(Wg, var.LT)
             else:
                 try:
                     res = var.method.score_matrix(var.table, Wg, prepared=True, normalized=var.Z)
@@ -406,15 +403,18 @@ class Counters:
 
 
 def estimate_memory(n: int, m: int, chunk: int, *, full: bool, samples: int, store_runs: bool,
-                    pairs: int) -> int:
-    """Bytes the engine needs at peak (chunk working set + counters + stored runs)."""
-    per_chunk = chunk * n * (8 * 3 + 4 * 4 + 1) if full else chunk * n * 9
-    if full and n <= COUNTING_KERNEL_MAX_N:
-        per_chunk += chunk * n * n * 9
-    counters = n * n * 8 * 3 if full else n * 8
-    counters += n * m * 8 + pairs * pairs * 8
+                    pairs: int, workers: int = 1, compiled: bool = False) -> int:
+    """Bytes the engine needs at peak (per-worker chunk working set and counters + stored runs)."""
+    if full:
+        per_chunk = chunk * n * 8 * 2 if compiled else chunk * n * (8 * 5 + 1)
+    else:
+        per_chunk = chunk * m * 8 * 2 if compiled else chunk * n * 9
+    if full and not compiled and n <= COUNTING_KERNEL_MAX_N:
+        per_chunk += min(chunk, max(1, 2**20 // (n * n))) * n * n * 12
+    counters = n * n * 8 if full else n * 8
+    counters += n * m * 8 * 2 + pairs * pairs * 8
     stored = samples * 16 if store_runs else 0
-    return int(per_chunk + counters + stored + chunk * m * 8 * 4)
+    return int(workers * (per_chunk + counters + chunk * m * 8 * 4) + counters + stored)
 
 
 def available_memory() -> int:
@@ -440,7 +440,8 @@ def _human(nbytes: float) -> str:
     return f"{nbytes:.1f} PB"  # pragma: no cover
 
 
-def check_run_size(samples: int, n: int, m: int, chunk: int, *, full: bool, store_runs: bool, pairs: int) -> None:
+def check_run_size(samples: int, n: int, m: int, chunk: int, *, full: bool, store_runs: bool, pairs: int,
+                   workers: int = 1, compiled: bool = False) -> None:
     """Refuse before starting when the sample count or the memory needed is impossible."""
     if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
         raise AnalysisError(f"samples must be a positive integer (got {samples})")
@@ -448,7 +449,8 @@ def check_run_size(samples: int, n: int, m: int, chunk: int, *, full: bool, stor
         raise AnalysisError(f"samples must be at most {MAX_SAMPLES:.0e} (got {samples:.3g})")
     if chunk < 1 or chunk > 2**20:
         raise AnalysisError(f"chunk size must be an integer from 1 to {2**20} (got {chunk})")
-    need = estimate_memory(n, m, chunk, full=full, samples=samples, store_runs=store_runs, pairs=pairs)
+    need = estimate_memory(n, m, chunk, full=full, samples=samples, store_runs=store_runs, pairs=pairs,
+                           workers=workers, compiled=compiled)
     have = available_memory()
     if need > 0.8 * have:
         raise AnalysisError(f"the run needs about {_human(need)} of memory but {_human(have)} is available "
@@ -506,6 +508,46 @@ class RunLog:
 Progress = Callable[[int, int], None]
 
 
+def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
+    """Default compute chunk: a multiple of the generation block (no block is drawn twice).
+
+    numpy: about 2**20 scores per chunk and at least N rows (the per-chunk bincount
+    costs N^2). Compiled ranking accumulates in place, so its chunk only bounds the
+    score buffer (about 2**19 scores per worker).
+    """
+    rows = max(1, 2**19 // max(n, 1)) if (full and compiled) else auto_chunk(n)
+    return int(min(2**20, max(GEN_BLOCK, GEN_BLOCK * round(rows / GEN_BLOCK))))
+
+
+def _blas_single() -> bool:
+    return any(os.environ.get(k) == "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"))
+
+
+def _per_worker_batches(batches: Callable[[int, int], RunBatch]) -> Callable[[], Callable[[int, int], RunBatch]]:
+    """A factory of ``batches`` for each worker thread.
+
+    A :class:`RunSampler` serialises generation behind its lock and shares one block
+    cache; each worker gets its own copy (same seed, same bytes), so generation runs
+    in parallel. Other callables are shared as they are.
+    """
+    owner = getattr(batches, "__self__", None)
+    if isinstance(owner, RunSampler) and getattr(batches, "__func__", None) is RunSampler.batch:
+        def make() -> Callable[[int, int], RunBatch]:
+            mine = copy.copy(owner)
+            mine._cache = {}
+            mine._lock = threading.Lock()
+            return mine.batch
+        return make
+    return lambda: batches
+
+
+@dataclass
+class _Worker:
+    batches: Callable[[int, int], RunBatch]
+    counters: kernels.RankCounters | None
+    hist: np.ndarray
+
+
 def run_engine(
     problem: SamplingProblem,
     batches: Callable[[int, int], RunBatch],
@@ -517,133 +559,123 @@ def run_engine(
     store_runs: bool = False,
     log_runs: str | Path | None = None,
     progress: Progress | None = None,
+    threads: int | None = None,
 ) -> Counters:
     """Evaluate runs ``0 .. samples-1`` (inputs from ``batches(a, b)``) into counters.
 
     ``full=False`` keeps only the focus rank histogram (fast path for linear methods).
     ``store_runs`` also keeps each run's focus rank and mean absolute rank shift (for
     Sobol' analysis; memory grows with the run count).
+
+    Chunks run on ``threads`` worker threads (default :func:`kernels.threads`), each
+    with its own integer counters, summed at the end; per-run outputs (log, stored
+    runs, progress) are handled in run order. Results do not depend on the chunk size
+    or the thread count.
     """
     n, m = problem.n, len(problem.metrics)
-    chunk = auto_chunk(n) if chunk_size is None else int(chunk_size)
+    compiled = kernels.backend() == "numba"
+    need_full = full or store_runs
+    fast = None if (need_full or log_runs is not None) else problem.focus_fast_path()
+    linear = not problem.factors and not problem.noise.active and problem.variant(()).L is not None
+    chunk = engine_chunk(n, full=need_full or fast is None, compiled=compiled) if chunk_size is None \
+        else int(chunk_size)
     pair_index = np.asarray(sorted(set(int(i) for i in pair_rows)), dtype=np.int64)
-    check_run_size(samples, n, m, chunk, full=full or store_runs, store_runs=store_runs, pairs=len(pair_index))
-    counters = Counters(n, m, full or store_runs, pair_index)
-    fast = None if (full or store_runs or log_runs is not None) else problem.focus_fast_path()
+    workers = kernels.threads() if threads is None else max(1, int(threads))
+    if not linear and not _blas_single():
+        workers = 1  # scoring may call multi-threaded BLAS: extra workers would oversubscribe the cores
+    starts = range(0, samples, chunk) if isinstance(samples, (int, np.integer)) and samples > 0 else range(0)
+    workers = max(1, min(workers, len(starts)))
+    check_run_size(samples, n, m, chunk, full=need_full, store_runs=store_runs, pairs=len(pair_index),
+                   workers=workers, compiled=compiled)
+    counters = Counters(n, m, need_full, pair_index)
     log = RunLog(log_runs, problem) if log_runs is not None else None
-    ok = False
-    ref = problem.nominal_ranks.astype(np.int32)
+    ref = problem.nominal_ranks.astype(np.int64)
     f = problem.focus
-    try:
+    tol = problem.linear_tolerance() if fast is not None else 0.0
+    make_batches = _per_worker_batches(batches)
+    local = threading.local()
+    states: list[_Worker] = []
+    states_lock = threading.Lock()
+
+    def state() -> _Worker:
+        st = getattr(local, "state", None)
+        if st is None:
+            st = _Worker(make_batches(), kernels.RankCounters(n, m, pair_index) if need_full else None,
+                         np.zeros(n + 1, dtype=np.int64))
+            with states_lock:
+                states.append(st)
+            local.state = st
+        return st
+
+    def work(a: int) -> tuple[RunBatch | None, np.ndarray | None, np.ndarray | None]:
+        st = state()
+        b = min(samples, a + chunk)
+        batch = st.batches(a, b)
         if fast is not None:
-            _focus_only(problem, batches, samples, chunk, fast, counters, progress)
+            st.hist += np.bincount(kernels.focus_ranks(batch.weights, fast, tol), minlength=n + 1)
+            return None, None, None
+        W = problem.effective_weights(batch)
+        S = problem.score(batch, W)
+        if st.counters is not None:
+            focus_rank, shift = st.counters.add_chunk(S, W, ref, f)
         else:
-            for a in range(0, samples, chunk):
-                b = min(samples, a + chunk)
-                batch = batches(a, b)
-                W = problem.effective_weights(batch)
-                S = problem.score(batch, W)
-                if counters.full:
-                    ranks = competition_ranks(S)
-                    focus_rank = ranks[:, f]
-                    _accumulate(counters, ranks, W, ref)
-                    if store_runs:
-                        counters.focus_runs.append(focus_rank.astype(np.int32))
-                        counters.shift_runs.append(np.abs(ranks - ref).mean(axis=1))
-                else:
-                    tol = _row_tolerance(S)
-                    focus_rank = 1 + np.count_nonzero(S - S[:, f:f + 1] > tol[:, None], axis=1)
-                counters.focus_hist += np.bincount(focus_rank, minlength=n + 1)
-                counters.runs += b - a
-                if log is not None:
-                    log.write(batch, batch.weights, focus_rank)
-                if progress is not None:
-                    progress(b, samples)
+            row_tol = _row_tolerance(S)
+            focus_rank = 1 + np.count_nonzero(S - S[:, f:f + 1] > row_tol[:, None], axis=1)
+            shift = None
+        return (batch if log is not None else None), focus_rank, shift
+
+    def collect(a: int, result: tuple[RunBatch | None, np.ndarray | None, np.ndarray | None]) -> None:
+        batch, focus_rank, shift = result
+        b = min(samples, a + chunk)
+        if focus_rank is not None:
+            counters.focus_hist += np.bincount(focus_rank, minlength=n + 1)
+        if shift is not None:
+            counters.run_shift_sum += int(shift.sum())
+            counters.run_shift_sq += sum(int(x) * int(x) for x in shift) if n > 2000 \
+                else int((shift * shift).sum())
+            if store_runs:
+                counters.focus_runs.append(np.asarray(focus_rank, dtype=np.int32))
+                counters.shift_runs.append(shift / n)
+        if log is not None and batch is not None and focus_rank is not None:
+            log.write(batch, batch.weights, focus_rank)
+        counters.runs += b - a
+        if progress is not None:
+            progress(b, samples)
+
+    ok = False
+    try:
+        if workers == 1:
+            for a in starts:
+                collect(a, work(a))
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                pending: deque[tuple[int, Future[Any]]] = deque()
+                try:
+                    for a in starts:
+                        pending.append((a, pool.submit(work, a)))
+                        while len(pending) >= 2 * workers:
+                            a0, fut = pending.popleft()
+                            collect(a0, fut.result())
+                    while pending:
+                        a0, fut = pending.popleft()
+                        collect(a0, fut.result())
+                finally:
+                    for _, fut in pending:
+                        fut.cancel()
+        for st in states:
+            counters.focus_hist += st.hist
+            if st.counters is not None:
+                assert counters.acceptability is not None and counters.first_weight_sum is not None
+                assert counters.shift_sum is not None and counters.wins is not None
+                counters.acceptability += st.counters.acceptability
+                counters.first_weight_sum += st.counters.first_weight_big
+                counters.shift_sum += st.counters.shift_sum
+                counters.wins += st.counters.wins
         ok = True
     finally:
         if log is not None:
             log.close(ok)
     return counters
-
-
-def _accumulate(c: Counters, ranks: np.ndarray, W: np.ndarray, ref: np.ndarray) -> None:
-    n = c.n
-    assert c.acceptability is not None and c.first_weight_sum is not None
-    assert c.shift_sum is not None and c.wins is not None
-    idx = ranks - 1
-    idx += np.arange(n, dtype=np.int32) * n
-    c.acceptability += np.bincount(idx.ravel(), minlength=n * n).reshape(n, n)
-    # Central-weight sums in fixed point (2**-32): exact integer sums do not depend on
-    # the chunking, so the same seed gives bit-identical central weights.
-    run, who = np.nonzero(ranks == 1)
-    Wi = np.rint(W[run] * WEIGHT_SCALE)
-    for j in range(c.m):
-        part = np.bincount(who, weights=Wi[:, j], minlength=n).astype(np.int64)
-        c.first_weight_sum[:, j] += part.astype(object)
-    shift = np.abs(ranks - ref).astype(np.int64)
-    c.shift_sum += shift.sum(axis=0)
-    per_run = shift.sum(axis=1)  # integer totals: sums are exact whatever the chunking
-    c.run_shift_sum += int(per_run.sum())
-    c.run_shift_sq += sum(int(x) * int(x) for x in per_run) if n > 2000 else int((per_run * per_run).sum())
-    if len(c.pair_rows):
-        sub = ranks[:, c.pair_rows]
-        c.wins += np.count_nonzero(sub[:, :, None] < sub[:, None, :], axis=0)
-
-
-def _focus_workers() -> int:
-    """Worker threads for the focus kernel.
-
-    Two threads only pay off when BLAS itself is single-threaded (measured: with
-    OpenBLAS's own threads the two workers oversubscribe the cores and run 5x slower).
-    Set ``OPENBLAS_NUM_THREADS=1`` (or ``OMP_NUM_THREADS=1``) to enable them.
-    """
-    single = any(os.environ.get(k) == "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"))
-    return min(2, os.cpu_count() or 1) if single else 1
-
-
-def _focus_only(problem: SamplingProblem, batches: Callable[[int, int], RunBatch], samples: int, chunk: int,
-                DT: np.ndarray, counters: Counters, progress: Progress | None) -> None:
-    """Focus rank only, linear method: two worker threads over interleaved chunks.
-
-    numpy releases the GIL in the matrix product and the comparison, so two threads
-    use both cores. Each thread keeps its own histogram; the sum does not depend on
-    how chunks were split.
-    """
-    from concurrent.futures import ThreadPoolExecutor
-
-    n = problem.n
-    tol = problem.linear_tolerance()
-    starts = list(range(0, samples, chunk))
-    blas = _focus_workers() > 1
-    workers = min(2, os.cpu_count() or 1, len(starts))
-
-    def work(k: int) -> np.ndarray:
-        hist = np.zeros(n + 1, dtype=np.int64)
-        G = np.empty((chunk, n))
-        B = np.empty((chunk, n), dtype=bool)
-        for i in range(k, len(starts), workers):
-            a = starts[i]
-            b = min(samples, a + chunk)
-            W = batches(a, b).weights
-            g, bb = G[: b - a], B[: b - a]
-            if blas:
-                np.matmul(W, DT, out=g)
-            else:
-                np.einsum("sm,mn->sn", W, DT, out=g, optimize=False)
-            np.greater(g, tol, out=bb)
-            hist += np.bincount(1 + np.count_nonzero(bb, axis=1), minlength=n + 1)
-            if progress is not None and k == 0:
-                progress(min(samples, b * workers), samples)
-        return hist
-
-    if workers <= 1:
-        counters.focus_hist += work(0)
-    else:
-        # Generation is not thread-safe through the shared block cache: give each worker its own.
-        with ThreadPoolExecutor(workers) as pool:
-            for hist in pool.map(work, range(workers)):
-                counters.focus_hist += hist
-    counters.runs += samples
 
 
 def timed(fn: Callable[[], Any]) -> tuple[Any, float]:

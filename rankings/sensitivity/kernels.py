@@ -1,0 +1,475 @@
+"""Inner loops of the sampled sensitivity engine: compiled (numba) and pure numpy.
+
+Two interchangeable backends give bit-identical results:
+
+* ``numba`` (used when numba imports): serial, GIL-free kernels compiled on first
+  use and cached on disk when the package folder is writable. The engine runs them
+  from several Python threads, each on its own compute chunk with its own counters,
+  so generation (numpy, partly GIL-free) and ranking both use every core.
+* ``numpy``: the same arithmetic with array operations, chunk by chunk.
+
+Set ``RANKINGS_KERNELS=numpy`` to force the numpy backend (``numba`` to require the
+compiled one) and ``RANKINGS_THREADS`` to fix the worker thread count.
+
+Shared arithmetic (so that both backends agree to the last bit):
+
+* linear scores and focus differences are summed left to right over the metrics,
+  ``((w0*x0 + w1*x1) + w2*x2) + ...``, with no fused multiply-add and no BLAS;
+* ties follow :mod:`rankings.ranking`: tolerance ``1e-9 * max|finite s| + 1e-12`` per
+  score vector, and neighbours in sorted order closer than it share the best position
+  of their group (chains included). For small N ranks come from an O(N^2) pairwise
+  count, which equals the sorted rule unless two scores differ by a nonzero amount
+  within the tolerance (or a score is NaN); such rows are re-ranked by sorting.
+* central-weight sums are integers (weights in units of 2**-32), so every counter is
+  an integer and sums over threads do not depend on scheduling.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import warnings
+from typing import Any
+
+import numpy as np
+
+from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
+
+WEIGHT_SCALE = 2.0**32
+COUNTING_MAX_N = 64
+"""Up to this many contributors, ranks come from the pairwise count (numba backend;
+measured faster than sorting up to about N = 64 here)."""
+NUMPY_COUNTING_MAX_N = 24
+"""The numpy pairwise count materialises runs x N x N booleans: keep it for tiny N."""
+
+BACKENDS = ("numba", "numpy")
+
+_lock = threading.Lock()
+_compiled: dict[str, Any] = {}
+_numba_error: str | None = None
+
+
+def numba_available() -> bool:
+    try:
+        import numba  # noqa: F401
+    except Exception:  # pragma: no cover - depends on the installation
+        return False
+    return True
+
+
+def backend(requested: str | None = None) -> str:
+    """The backend to use: ``requested``, else ``$RANKINGS_KERNELS``, else numba if importable."""
+    choice = (requested or os.environ.get("RANKINGS_KERNELS", "") or "auto").strip().lower()
+    if choice not in ("auto", *BACKENDS):
+        raise ValueError(f"RANKINGS_KERNELS must be auto, numba or numpy (got {choice!r})")
+    if choice == "numpy":
+        return "numpy"
+    if numba_available() and _numba_error is None:
+        return "numba"
+    if choice == "numba":
+        raise RuntimeError(f"the numba backend was requested but is unavailable ({_numba_error or 'not installed'})")
+    return "numpy"
+
+
+def threads() -> int:
+    """Worker threads: ``$RANKINGS_THREADS`` or the CPUs this process may use."""
+    text = os.environ.get("RANKINGS_THREADS", "").strip()
+    if text:
+        try:
+            return max(1, int(text))
+        except ValueError:
+            raise ValueError(f"RANKINGS_THREADS must be a positive integer (got {text!r})") from None
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def describe(requested: str | None = None) -> str:
+    name = backend(requested)
+    if name == "numba":
+        import numba
+
+        return f"numba {numba.__version__}, {threads()} threads"
+    return f"numpy {np.__version__}, {threads()} threads"
+
+
+# ---------------------------------------------------------------------------------------
+# Kernel sources (plain Python; compiled by numba on first use)
+# ---------------------------------------------------------------------------------------
+
+def _py_focus_ranks(W, DT, tol, out):  # pragma: no cover - runs compiled
+    """out[s] = 1 + #{k : sum_j W[s, j] * DT[j, k] > tol}, summed left to right."""
+    n, m = W.shape
+    N = DT.shape[1]
+    if m == 4:
+        d0, d1, d2, d3 = DT[0], DT[1], DT[2], DT[3]
+        for s in range(n):
+            w0, w1, w2, w3 = W[s, 0], W[s, 1], W[s, 2], W[s, 3]
+            c = 0
+            for k in range(N):
+                c += (((w0 * d0[k] + w1 * d1[k]) + w2 * d2[k]) + w3 * d3[k]) > tol
+            out[s] = 1 + c
+    elif m == 3:
+        d0, d1, d2 = DT[0], DT[1], DT[2]
+        for s in range(n):
+            w0, w1, w2 = W[s, 0], W[s, 1], W[s, 2]
+            c = 0
+            for k in range(N):
+                c += ((w0 * d0[k] + w1 * d1[k]) + w2 * d2[k]) > tol
+            out[s] = 1 + c
+    elif m == 2:
+        d0, d1 = DT[0], DT[1]
+        for s in range(n):
+            w0, w1 = W[s, 0], W[s, 1]
+            c = 0
+            for k in range(N):
+                c += (w0 * d0[k] + w1 * d1[k]) > tol
+            out[s] = 1 + c
+    else:
+        g = np.empty(N)
+        for s in range(n):
+            w0 = W[s, 0]
+            for k in range(N):
+                g[k] = w0 * DT[0, k]
+            for j in range(1, m):
+                wj = W[s, j]
+                dj = DT[j]
+                for k in range(N):
+                    g[k] = g[k] + wj * dj[k]
+            c = 0
+            for k in range(N):
+                c += g[k] > tol
+            out[s] = 1 + c
+
+
+def _py_linear_scores(W, LT, out):  # pragma: no cover - runs compiled
+    """out[s, k] = sum_j W[s, j] * LT[j, k], summed left to right."""
+    n, m = W.shape
+    N = LT.shape[1]
+    for s in range(n):
+        row = out[s]
+        w0 = W[s, 0]
+        for k in range(N):
+            row[k] = w0 * LT[0, k]
+        for j in range(1, m):
+            wj = W[s, j]
+            lj = LT[j]
+            for k in range(N):
+                row[k] = row[k] + wj * lj[k]
+
+
+def _py_row_tolerance(row):  # pragma: no cover - runs compiled
+    big = 0.0
+    for k in range(row.shape[0]):
+        a = abs(row[k])
+        if a > big and a != np.inf:
+            big = a
+    return RELATIVE_TOLERANCE * big + ABSOLUTE_TOLERANCE
+
+
+def _py_count_ranks(row, tol, ranks):  # pragma: no cover - runs compiled
+    """Pairwise-count ranks; False (ranks unusable) if a near-tie chain or NaN is present."""
+    N = row.shape[0]
+    for k in range(N):
+        if row[k] != row[k]:
+            return False
+    for i in range(N):
+        si = row[i]
+        c = 0
+        near = 0
+        for k in range(N):
+            d = row[k] - si
+            c += d > tol
+            near += (d != 0.0) & (abs(d) <= tol)
+        if near:
+            return False
+        ranks[i] = 1 + c
+    return True
+
+
+def _py_radix_order(row, keys, tmpk, idx, tmpi, counts):  # pragma: no cover - runs compiled
+    """Ascending order of a NaN-free row: stable LSD radix sort on order-preserving bit keys."""
+    N = row.shape[0]
+    bits = row.view(np.uint64)
+    sign = np.uint64(1) << np.uint64(63)
+    for k in range(N):
+        b = bits[k]
+        keys[k] = ~b if b & sign else b | sign
+        idx[k] = k
+    counts[:, :] = 0
+    for k in range(N):
+        x = keys[k]
+        for p in range(8):
+            counts[p, (x >> np.uint64(8 * p)) & np.uint64(255)] += 1
+    srck, srci, dstk, dsti = keys, idx, tmpk, tmpi
+    for p in range(8):
+        shift = np.uint64(8 * p)
+        if counts[p, (srck[0] >> shift) & np.uint64(255)] == N:
+            continue  # every key has the same digit here
+        total = 0
+        for d in range(256):
+            c = counts[p, d]
+            counts[p, d] = total
+            total += c
+        for k in range(N):
+            x = srck[k]
+            d = (x >> shift) & np.uint64(255)
+            pos = counts[p, d]
+            counts[p, d] = pos + 1
+            dstk[pos] = x
+            dsti[pos] = srci[k]
+        srck, dstk = dstk, srck
+        srci, dsti = dsti, srci
+    return srci
+
+
+def _py_sort_ranks(row, tol, ranks, keys, tmpk, idx, tmpi, counts):  # pragma: no cover - runs compiled
+    """Sorted-order ranks: a new group starts where the gap to the previous score exceeds tol."""
+    N = row.shape[0]
+    has_nan = False
+    for k in range(N):
+        if row[k] != row[k]:
+            has_nan = True
+            break
+    if has_nan:
+        order = np.argsort(row, kind="mergesort")  # NaN last, as numpy
+    else:
+        order = _nb_radix_order(row, keys, tmpk, idx, tmpi, counts)
+    top = order[N - 1]
+    prev = row[top]
+    ranks[top] = 1
+    start = 0
+    for p in range(1, N):
+        i = order[N - 1 - p]
+        cur = row[i]
+        if prev - cur > tol:
+            start = p
+        ranks[i] = start + 1
+        prev = cur
+
+
+def _py_rank_rows(S, use_count, out):  # pragma: no cover - runs compiled
+    N = S.shape[1]
+    ranks = np.empty(N, dtype=np.int64)
+    keys, tmpk = np.empty(N, dtype=np.uint64), np.empty(N, dtype=np.uint64)
+    idx, tmpi = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
+    counts = np.empty((8, 256), dtype=np.int64)
+    for s in range(S.shape[0]):
+        row = S[s]
+        tol = _nb_row_tolerance(row)
+        if not (use_count and _nb_count_ranks(row, tol, ranks)):
+            _nb_sort_ranks(row, tol, ranks, keys, tmpk, idx, tmpi, counts)
+        for i in range(N):
+            out[s, i] = ranks[i]
+
+
+def _py_rank_accumulate(S, W, ref, pairs, focus, use_count, acc, first_w, shift_sum, wins,
+                        focus_out, shift_out):  # pragma: no cover - runs compiled
+    """Rank each row of S and add it to the counters (all integers)."""
+    n, N = S.shape
+    m = W.shape[1]
+    P = pairs.shape[0]
+    ranks = np.empty(N, dtype=np.int64)
+    keys, tmpk = np.empty(N, dtype=np.uint64), np.empty(N, dtype=np.uint64)
+    idx, tmpi = np.empty(N, dtype=np.int64), np.empty(N, dtype=np.int64)
+    counts = np.empty((8, 256), dtype=np.int64)
+    for s in range(n):
+        row = S[s]
+        tol = _nb_row_tolerance(row)
+        if not (use_count and _nb_count_ranks(row, tol, ranks)):
+            _nb_sort_ranks(row, tol, ranks, keys, tmpk, idx, tmpi, counts)
+        total = 0
+        for i in range(N):
+            r = ranks[i]
+            acc[i, r - 1] += 1
+            d = r - ref[i]
+            if d < 0:
+                d = -d
+            shift_sum[i] += d
+            total += d
+            if r == 1:
+                for j in range(m):
+                    first_w[i, j] += np.int64(np.rint(W[s, j] * 4294967296.0))
+        shift_out[s] = total
+        focus_out[s] = ranks[focus]
+        for a in range(P):
+            ra = ranks[pairs[a]]
+            for b in range(P):
+                if ra < ranks[pairs[b]]:
+                    wins[a, b] += 1
+
+
+# Names the compiled kernels call each other by (bound to dispatchers in _compile).
+_nb_row_tolerance: Any = None
+_nb_count_ranks: Any = None
+_nb_sort_ranks: Any = None
+_nb_radix_order: Any = None
+
+
+def _jit(fn):
+    import numba
+
+    try:
+        return numba.njit(nogil=True, cache=True)(fn)
+    except Exception:  # read-only install without a usable cache folder: compile in memory
+        return numba.njit(nogil=True, cache=False)(fn)
+
+
+def _compile() -> dict[str, Any]:
+    global _nb_row_tolerance, _nb_count_ranks, _nb_sort_ranks, _nb_radix_order
+    with _lock:
+        if _compiled:
+            return _compiled
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
+            _nb_row_tolerance = _jit(_py_row_tolerance)
+            _nb_count_ranks = _jit(_py_count_ranks)
+            _nb_radix_order = _jit(_py_radix_order)
+            _nb_sort_ranks = _jit(_py_sort_ranks)
+            _compiled.update(
+                focus_ranks=_jit(_py_focus_ranks),
+                linear_scores=_jit(_py_linear_scores),
+                rank_rows=_jit(_py_rank_rows),
+                rank_accumulate=_jit(_py_rank_accumulate),
+            )
+        return _compiled
+
+
+def _kernel(name: str) -> Any:
+    return (_compiled or _compile())[name]
+
+
+# ---------------------------------------------------------------------------------------
+# Public kernels (dispatch on the backend)
+# ---------------------------------------------------------------------------------------
+
+def focus_ranks(W: np.ndarray, DT: np.ndarray, tol: float, *, kernels: str | None = None) -> np.ndarray:
+    """Focus rank per weight row: ``1 + #{k : (W @ DT)[s, k] > tol}`` (int64, length S)."""
+    W = np.ascontiguousarray(W, dtype=np.float64)
+    DT = np.ascontiguousarray(DT, dtype=np.float64)
+    out = np.empty(W.shape[0], dtype=np.int64)
+    if backend(kernels) == "numba":
+        _kernel("focus_ranks")(W, DT, float(tol), out)
+        return out
+    step = max(1, 2**18 // max(DT.shape[1], 1))
+    g = np.empty((min(step, W.shape[0]), DT.shape[1]))
+    tmp = np.empty_like(g)
+    for a in range(0, W.shape[0], step):
+        w = W[a:a + step]
+        gg, tt = g[: len(w)], tmp[: len(w)]
+        _ordered_product(w, DT, gg, tt)
+        out[a:a + step] = 1 + np.count_nonzero(gg > tol, axis=1)
+    return out
+
+
+def _ordered_product(W: np.ndarray, XT: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> None:
+    np.multiply(W[:, 0:1], XT[0], out=out)
+    for j in range(1, W.shape[1]):
+        np.multiply(W[:, j:j + 1], XT[j], out=tmp)
+        np.add(out, tmp, out=out)
+
+
+def linear_scores(W: np.ndarray, LT: np.ndarray, *, kernels: str | None = None) -> np.ndarray:
+    """``W @ LT`` (S x N) summed left to right over the metrics (no BLAS, no FMA)."""
+    W = np.ascontiguousarray(W, dtype=np.float64)
+    LT = np.ascontiguousarray(LT, dtype=np.float64)
+    out = np.empty((W.shape[0], LT.shape[1]))
+    if W.shape[0] == 0:
+        return out
+    if backend(kernels) == "numba":
+        _kernel("linear_scores")(W, LT, out)
+        return out
+    _ordered_product(W, LT, out, np.empty_like(out))
+    return out
+
+
+def row_tolerance(S: np.ndarray) -> np.ndarray:
+    finite = np.where(np.isfinite(S), np.abs(S), 0.0)
+    return RELATIVE_TOLERANCE * finite.max(axis=1) + ABSOLUTE_TOLERANCE
+
+
+def _numpy_sort_ranks(S: np.ndarray, tol: np.ndarray) -> np.ndarray:
+    n, N = S.shape
+    order = np.argsort(S, axis=1)[:, ::-1]
+    ss = np.take_along_axis(S, order, axis=1)
+    with np.errstate(invalid="ignore"):
+        new = (ss[:, :-1] - ss[:, 1:]) > tol[:, None]
+    start = np.zeros((n, N), dtype=np.int64)
+    start[:, 1:] = np.where(new, np.arange(1, N, dtype=np.int64), 0)
+    np.maximum.accumulate(start, axis=1, out=start)
+    ranks = np.empty((n, N), dtype=np.int64)
+    np.put_along_axis(ranks, order, start + 1, axis=1)
+    return ranks
+
+
+def _numpy_ranks(S: np.ndarray) -> np.ndarray:
+    n, N = S.shape
+    tol = row_tolerance(S)
+    if N > NUMPY_COUNTING_MAX_N or n == 0:
+        return _numpy_sort_ranks(S, tol)
+    with np.errstate(invalid="ignore"):
+        d = S[:, None, :] - S[:, :, None]  # d[s, i, k] = S[s, k] - S[s, i]
+        ranks = 1 + np.count_nonzero(d > tol[:, None, None], axis=2)
+        chain = ((d != 0) & (np.abs(d) <= tol[:, None, None])).any(axis=(1, 2)) | np.isnan(S).any(axis=1)
+    if chain.any():
+        ranks[chain] = _numpy_sort_ranks(S[chain], tol[chain])
+    return ranks
+
+
+def competition_ranks(S: np.ndarray, *, kernels: str | None = None) -> np.ndarray:
+    """Competition ranks (1 best, int64) of each row of ``S`` with the tolerance rule."""
+    S = np.ascontiguousarray(S, dtype=np.float64)
+    if S.ndim != 2:
+        raise ValueError(f"scores must be runs x contributors (got shape {S.shape})")
+    if backend(kernels) == "numba" and S.shape[1]:
+        out = np.empty(S.shape, dtype=np.int64)
+        _kernel("rank_rows")(S, S.shape[1] <= COUNTING_MAX_N, out)
+        return out
+    return _numpy_ranks(S)
+
+
+class RankCounters:
+    """Integer counters of one worker thread (summed over workers at the end)."""
+
+    def __init__(self, n: int, m: int, pairs: np.ndarray) -> None:
+        self.acceptability = np.zeros((n, n), dtype=np.int64)
+        self.first_weight = np.zeros((n, m), dtype=np.int64)
+        self.first_weight_big = np.zeros((n, m), dtype=np.int64).astype(object)  # exact beyond int64
+        self.shift_sum = np.zeros(n, dtype=np.int64)
+        self.wins = np.zeros((len(pairs), len(pairs)), dtype=np.int64)
+        self.pairs = np.ascontiguousarray(pairs, dtype=np.int64)
+
+    def add_chunk(self, S: np.ndarray, W: np.ndarray, ref: np.ndarray, focus: int, *,
+                  kernels: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Rank a chunk of scores into the counters; returns (focus rank, total |rank shift|) per run."""
+        S = np.ascontiguousarray(S, dtype=np.float64)
+        W = np.ascontiguousarray(W, dtype=np.float64)
+        n, N = S.shape
+        focus_out = np.empty(n, dtype=np.int64)
+        shift_out = np.empty(n, dtype=np.int64)
+        self.first_weight[...] = 0
+        if backend(kernels) == "numba":
+            _kernel("rank_accumulate")(S, W, np.ascontiguousarray(ref, dtype=np.int64), self.pairs, int(focus),
+                                       N <= COUNTING_MAX_N, self.acceptability, self.first_weight,
+                                       self.shift_sum, self.wins, focus_out, shift_out)
+        else:
+            ranks = _numpy_ranks(S)
+            idx = ranks - 1
+            idx += np.arange(N, dtype=np.int64) * N
+            self.acceptability += np.bincount(idx.ravel(), minlength=N * N).reshape(N, N)
+            run, who = np.nonzero(ranks == 1)
+            Wi = np.rint(W[run] * WEIGHT_SCALE).astype(np.int64)
+            for j in range(W.shape[1]):
+                np.add.at(self.first_weight[:, j], who, Wi[:, j])
+            shift = np.abs(ranks - ref)
+            self.shift_sum += shift.sum(axis=0)
+            shift_out[:] = shift.sum(axis=1)
+            focus_out[:] = ranks[:, focus]
+            if len(self.pairs):
+                sub = ranks[:, self.pairs]
+                self.wins += np.count_nonzero(sub[:, :, None] < sub[:, None, :], axis=0)
+        rows = np.flatnonzero(self.first_weight.any(axis=1))
+        if len(rows):
+            self.first_weight_big[rows] += self.first_weight[rows].astype(object)
+        return focus_out, shift_out
