@@ -33,8 +33,19 @@ class CliError(click.ClickException):
 
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        import warnings
+
+        from rankings.errors import RankingsWarning
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always", RankingsWarning)
+                try:
+                    return super().invoke(ctx)
+                finally:
+                    for w in caught:
+                        if issubclass(w.category, RankingsWarning):
+                            click.echo(f"Warning: {w.message}", err=True)
         except RankingsError as exc:
             raise CliError(str(exc)) from None
         except OSError as exc:

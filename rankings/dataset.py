@@ -19,6 +19,7 @@ import csv
 import difflib
 import math
 import re
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass
 from functools import cache, lru_cache
@@ -28,7 +29,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 import rankings
-from rankings.errors import DataError, LensError, UnknownNameError
+from rankings.errors import DataError, LensError, RankingsWarning, UnknownNameError
 from rankings.table import ContributorTable, MetricSpec
 
 __all__ = [
@@ -182,6 +183,22 @@ def _registry() -> _Registry:
         for spelling in filter(None, row["aliases"].split("|")):
             alias.setdefault(_fold(spelling), name)
     return _Registry(group, country, sector, alias)
+
+
+def closest_units(raw: str, n: int = 3) -> list[str]:
+    """Registry units whose name or an alias is closest to ``raw`` (for error messages)."""
+    reg = _registry()
+    folded = _fold(raw)
+    spelled = difflib.get_close_matches(folded, list(reg.alias), n=n * 3, cutoff=0.5)
+    out = list(dict.fromkeys(reg.alias[a] for a in spelled))
+    if len(out) < n:
+        words = [w for w in folded.split() if len(w) > 2]
+        for alias, unit in reg.alias.items():
+            if unit not in out and any(difflib.get_close_matches(w, alias.split(), n=1, cutoff=0.8) for w in words):
+                out.append(unit)
+            if len(out) >= n:
+                break
+    return out[:n]
 
 
 def registry_units() -> tuple[str, ...]:
@@ -365,6 +382,7 @@ def load_model_records(path: str | Path, *, snapshot: str | None = None) -> tupl
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise DataError(f"{path}: model records must be valid: {shown}{more}")
     reg = _registry()
+    unknown: dict[str, list[str]] = {}
     with path.open(newline="", encoding="utf-8-sig") as handle:
         reader = csv.DictReader(handle)
         header = {h.strip().lower(): h for h in (reader.fieldnames or [])}
@@ -379,7 +397,10 @@ def load_model_records(path: str | Path, *, snapshot: str | None = None) -> tupl
             sep = ";" if ";" in orgs_text else ","
             units = []
             for raw in filter(None, (p.strip() for p in orgs_text.split(sep))):
-                unit = _resolve_unit(raw) or raw
+                unit = _resolve_unit(raw)
+                if unit is None:
+                    unknown.setdefault(raw, closest_units(raw))
+                    unit = raw
                 if unit not in units:
                     units.append(unit)
             date = _parse_date(get("publication_date")) or ""
@@ -396,6 +417,12 @@ def load_model_records(path: str | Path, *, snapshot: str | None = None) -> tupl
                                        float(cites) if cites else math.nan))
     if not records:
         raise DataError(f"{path}: model records must hold at least one model (got none{' for snapshot ' + snapshot if snapshot else ''})")
+    if unknown:
+        listed = "; ".join(f"{raw!r}" + (f" (closest known: {', '.join(close)})" if close else "")
+                           for raw, close in list(unknown.items())[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        warnings.warn(f"{path}: {len(unknown)} organisation(s) are not in the registry and count as contributors "
+                      f"of their own: {listed}{more}", RankingsWarning, stacklevel=2)
     return tuple(records)
 
 
@@ -733,8 +760,6 @@ def _validate_models(header: list[str], lower: list[str], rows: list[list[str]])
         if col not in lower:
             problems.append(Problem(None, col, f"required column is missing (model records need {', '.join(MODEL_REQUIRED)})"))
     pos = {c: lower.index(c) for c in (*MODEL_REQUIRED, *MODEL_OPTIONAL) if c in lower}
-    reg = _registry()
-    known = list(reg.group)
     seen: dict[tuple[str, str], int] = {}
     n_data = 0
     for r, row in enumerate(rows[1:], start=2):
@@ -767,10 +792,7 @@ def _validate_models(header: list[str], lower: list[str], rows: list[list[str]])
             sep = ";" if ";" in text else ","
             for raw in filter(None, (p.strip() for p in text.split(sep))):
                 if _resolve_unit(raw) is None:
-                    close = difflib.get_close_matches(raw, known, n=3, cutoff=0.6)
-                    if not close:
-                        folded = raw.casefold()
-                        close = [k for k in known if folded in k.casefold() or k.casefold() in folded][:3]
+                    close = closest_units(raw)
                     hint = f"; closest known: {', '.join(close)}" if close else ""
                     problems.append(Problem(r, "organizations", f"unknown organisation {raw!r}{hint}"))
         if "open_weights" in pos:

@@ -11,6 +11,9 @@ caller (the CLI among them) can catch one class and show its one-line message::
     +-- UnknownNameError     a name (methodology, metric, contributor...) is not known
     +-- AnalysisError        an analysis cannot run with the options given
 
+    RankingsWarning (a UserWarning): something harmless was kept or skipped; the CLI
+    prints it as one "Warning:" line on stderr.
+
 Messages follow the form "what must be X (got Y)" and fit on one line.
 """
 
@@ -22,6 +25,10 @@ from collections.abc import Iterable
 
 class RankingsError(Exception):
     """Root of every error the library raises deliberately."""
+
+
+class RankingsWarning(UserWarning):
+    """Something was kept or changed on the user's behalf (shown by the CLI on stderr)."""
 
 
 class DataError(RankingsError):

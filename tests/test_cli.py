@@ -327,3 +327,33 @@ def test_sensitivity_plots(tmp_path: Path):
     for part in ("distribution", "acceptability", "bands", "sobol"):
         picture = tmp_path / f"alibaba-{part}.png"
         assert picture.read_bytes()[:4] == b"\x89PNG" and picture.stat().st_size > 5_000, part
+
+
+def test_own_model_records_through_the_lens_with_a_warning_for_unknown_organisations(tmp_path: Path):
+    models = tmp_path / "models.csv"
+    models.write_text("model,organizations,publication_date,open_weights\n"
+                      "Qwen9,Alibaba Cloud,2025-03-01,true\nBar,OpenAI;Microsoft,2025-05-05,false\n"
+                      "Baz,Alibabba Labs,2025-06-01,true\nOld,OpenAI,2024-02-01,false\n")
+    result = CliRunner().invoke(main, ["rank", "--models", str(models), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    counts = {r["contributor"]: r["values"]["notable_models"] for r in payload["ranking"]}
+    assert counts["Alibaba"] == 1 and counts["OpenAI"] == 1 and counts["Alibabba Labs"] == 1
+    assert "Warning: " in result.stderr and "'Alibabba Labs' (closest known: Alibaba" in result.stderr
+    earlier = CliRunner().invoke(main, ["rank", "--models", str(models), "--year", "2024", "--format", "json"])
+    assert {r["contributor"]: r["values"]["notable_models"] for r in json.loads(earlier.stdout)["ranking"]}["OpenAI"] == 1
+
+
+def test_validate_lists_every_problem_with_row_and_column(tmp_path: Path):
+    models = tmp_path / "bad_models.csv"
+    models.write_text("model,organizations,publication_date,open_weights\nQ,Alibaba,2025-03-01,true\n"
+                      "Q,Alibaba,2025-03-01,true\nF,Alibabba Cloud Labs,2025-13-01,maybe\n")
+    result = run("data", "validate", str(models))
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert f"{models}: row 3, column 'model': duplicate model 'Q' (first on row 2)" in lines
+    assert any("row 4, column 'publication_date': date must be YYYY-MM-DD" in line for line in lines)
+    assert any("row 4, column 'organizations': unknown organisation 'Alibabba Cloud Labs'; closest known: Alibaba"
+               in line for line in lines)
+    assert any("row 4, column 'open_weights': must be true or false (got 'maybe')" in line for line in lines)
+    assert lines[-1] == "4 problem(s)"

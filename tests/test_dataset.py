@@ -269,7 +269,10 @@ def test_load_default_with_user_model_records(tmp_path):
         "M3,New Lab,2024-05-01,true,\n",
         encoding="utf-8",
     )
-    table = load_default(Lens(years=(2025, 2025), counting="fractional"), models_path=path)
+    from rankings.errors import RankingsWarning
+
+    with pytest.warns(RankingsWarning, match="'New Lab'"):
+        table = load_default(Lens(years=(2025, 2025), counting="fractional"), models_path=path)
     assert table.label == str(path)
     assert value(table, "Alibaba", "notable_models") == 1.5
     assert value(table, "OpenAI", "notable_models") == 0.5
