@@ -60,7 +60,7 @@ class _Progress:
 
 @click.command("sensitivity")
 @click.option("--method", "method_name", default=None,
-              help="Methodology name (see 'rankings methods') [ai-index; equal-weights with --data].")
+              help="Methodology name (see 'rankings methods') [equal-core; equal-weights with --data].")
 @_method_options
 @_data_options
 @click.option("--focus", default=None, help=f"Contributor whose rank is studied [{FOCUS_DEFAULT}].")
@@ -156,6 +156,8 @@ def _run(method_name: str | None, weights: str | None, normalize: str | None, ag
         if not folder.is_dir():
             raise CliError(f"--plot folder must exist (got {str(folder)!r})")
     table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
+    # a weighting analysis needs several metrics: default to the equal-weight composite
+    method_name = method_name or ("equal-weights" if data_path is not None else "equal-core")
     method = _resolve_method(method_name, table, data_given=data_path is not None, weights=weights,
                              normalize=normalize, aggregate=aggregate, bounds=bounds, clip=clip,
                              reference=reference, missing=missing, methods_dirs=methods_dirs)
