@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from rankings._frames import FrameMixin
 from rankings.aggregate import AGGREGATIONS
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology, RankingResult
@@ -34,7 +35,7 @@ SHAPLEY_MAX_METRICS = 10
 
 
 @dataclass(frozen=True)
-class Explanation:
+class Explanation(FrameMixin):
     """The score gap between two contributors split per metric."""
 
     methodology: str
@@ -51,6 +52,10 @@ class Explanation:
     weights: Mapping[str, float]
     values: Mapping[str, tuple[float, float]]
     normalized: Mapping[str, tuple[float, float]] | None
+
+    def to_frame(self) -> Any:
+        """One row per metric: weight, both values, normalised values, contribution."""
+        return _explanation_frame(self)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +75,13 @@ class Explanation:
                 for m in self.contributions
             ],
         }
+
+
+def _explanation_frame(explanation: Explanation) -> Any:
+    import pandas as pd
+
+    rows = explanation.to_dict()["metrics"]
+    return pd.DataFrame(rows).set_index("metric")
 
 
 def explain_gap(result: RankingResult, first: str, second: str) -> Explanation:
@@ -143,7 +155,7 @@ def _shapley(method: Methodology, table: ContributorTable, weights: Mapping[str,
 
 
 @dataclass(frozen=True)
-class Comparison:
+class Comparison(FrameMixin):
     """Ranks of the same contributors under several methodologies."""
 
     methodologies: tuple[str, ...]

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from rankings import normalize as _normalize
+from rankings._frames import FrameMixin
 from rankings.aggregate import AGGREGATIONS
 from rankings.errors import DataError, MethodologyError, RankingsError, UnknownNameError, WeightError
 from rankings.ranking import rank_scores
@@ -425,7 +426,7 @@ class Methodology:
 
 
 @dataclass(frozen=True, eq=False)
-class RankingResult:
+class RankingResult(FrameMixin):
     """Scores and ranks of one methodology on one (prepared) table."""
 
     methodology: Methodology

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from rankings._frames import FrameMixin
 from rankings.errors import DataError, UnknownNameError
 
 Direction = Literal["max", "min"]
@@ -86,7 +87,7 @@ def _frozen_array(values: Any, shape: tuple[int, ...] | None = None) -> np.ndarr
 
 
 @dataclass(frozen=True, eq=False)
-class ContributorTable:
+class ContributorTable(FrameMixin):
     """Contributors x metrics, with metric specs, attributes and optional intervals.
 
     Parameters

@@ -141,3 +141,21 @@ def test_average_ranks_and_kendall_match_scipy():
         expected = kendalltau(a, b).statistic
         got = kendall_tau(a, b)
         assert (np.isnan(expected) and np.isnan(got)) or got == pytest.approx(expected, abs=1e-12)
+
+
+def test_results_show_as_tables_in_jupyter():
+    from rankings.sensitivity.analyze import sensitivity
+    from rankings.sensitivity.exact import rank_bounds, sweep
+
+    table = rankings.load_default()
+    method = rankings.get_methodology("equal-core")
+    result = method.evaluate(table)
+    objects = [
+        table, result, rankings.compare([result, rankings.get_methodology("ai-index").evaluate(table)]),
+        rankings.explain_gap(result, "Alibaba", "Google"), sweep(method, table, metric="notable_models"),
+        rank_bounds(method, table), sensitivity(method, table, samples=500),
+    ]
+    for obj in objects:
+        html = obj._repr_html_()
+        assert "<table" in html and "</table>" in html, type(obj).__name__
+        assert len(obj.to_frame()) > 0

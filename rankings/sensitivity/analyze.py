@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from rankings._frames import FrameMixin
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
 from rankings.sampling import make_rng
@@ -129,7 +130,7 @@ def _f(x: Any) -> float | None:
 
 
 @dataclass(frozen=True, eq=False)
-class SensitivityResult:
+class SensitivityResult(FrameMixin):
     """Outputs of a sampled sensitivity analysis (see the module docstring).
 
     Arrays are indexed by :attr:`contributors` (rows) and ranks 1..N (columns).

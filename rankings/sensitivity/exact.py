@@ -39,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from rankings._frames import FrameMixin
 from rankings.errors import AnalysisError, UnknownNameError
 from rankings.methodology import Methodology
 from rankings.ranking import RELATIVE_TOLERANCE
@@ -302,7 +303,7 @@ class SweepCurve:
 
 
 @dataclass(frozen=True)
-class SweepResult:
+class SweepResult(FrameMixin):
     """One :class:`SweepCurve` per swept metric."""
 
     focus: str
@@ -454,7 +455,7 @@ class RankWitness:
 
 
 @dataclass(frozen=True)
-class BoundsResult:
+class BoundsResult(FrameMixin):
     """Best and worst attainable rank of the focus over the (limited) weight simplex."""
 
     focus: str
@@ -626,7 +627,7 @@ def rank_bounds(method: Methodology, table: ContributorTable, focus: str = "Alib
 # ---------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class TippingResult:
+class TippingResult(FrameMixin):
     """Smallest weight change moving the focus to a target rank."""
 
     focus: str
@@ -913,7 +914,7 @@ class SubsetResult:
 
 
 @dataclass(frozen=True)
-class WinnersResult:
+class WinnersResult(FrameMixin):
     """Who can be ranked first under some weighting, and how the focus can."""
 
     focus: str
