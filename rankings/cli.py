@@ -614,10 +614,13 @@ def data_validate(file: Path, fmt: str) -> None:
 
 def _register_analysis_commands() -> None:
     from rankings.cli_exact import COMMANDS as exact_commands
+    from rankings.cli_report import COMMANDS as report_commands
     from rankings.cli_sensitivity import COMMANDS as sensitivity_commands
 
     for command in [*exact_commands, *sensitivity_commands]:
         main.add_command(add_manifest(command))
+    for command in report_commands:
+        main.add_command(command)
 
 
 _register_analysis_commands()

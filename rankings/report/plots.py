@@ -41,18 +41,36 @@ def save(fig: Any, path: str | Path) -> Path:
     from rankings._atomic import atomic_target
 
     path = check_plot_path(path)
+    fmt = path.suffix.lower().lstrip(".")
     try:
-        with atomic_target(path, what="--plot") as tmp:
-            fig.savefig(tmp, dpi=130, bbox_inches="tight", format=path.suffix.lower().lstrip("."))
+        # no software version, creation date or random ids in the file: the same figure
+        # gives the same bytes on every run (reports embed plots and are compared byte for byte)
+        with atomic_target(path, what="--plot") as tmp, matplotlib.rc_context({"svg.hashsalt": "rankings"}):
+            fig.savefig(tmp, dpi=130, bbox_inches="tight", format=fmt, metadata=_DETERMINISTIC_METADATA[fmt])
     finally:
         plt.close(fig)
     return path
 
 
-def bump_chart(comparison: Any, path: str | Path, *, focus: str | None = None, top: int = 12) -> Path:
-    """Ranks of the leading contributors (and the focus) across methodologies."""
+_DETERMINISTIC_METADATA: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Creator": None, "Date": None, "Format": None, "Type": None},
+}
+
+
+def bump_chart(comparison: Any, path: str | Path, *, focus: str | None = None, top: int = 12,
+               max_rank: int | None = None) -> Path:
+    """Ranks of the leading contributors (and the focus) across methodologies.
+
+    With ``max_rank``, ranks beyond it are drawn on one row below the axis break
+    (labelled "> max_rank"), so a few distant ranks do not squeeze the leaders together.
+    """
     names = list(comparison.contributors)
     ranks = np.asarray(comparison.ranks, dtype=float)
+    overflow = None
+    if max_rank is not None and np.nanmax(ranks, initial=0) > max_rank:
+        overflow = max_rank + 2
+        ranks = np.where(ranks > max_rank, overflow, ranks)
     methods = list(comparison.methodologies)
     keep = list(range(min(top, len(names))))
     if focus in names and names.index(focus) not in keep:
@@ -83,6 +101,10 @@ def bump_chart(comparison: Any, path: str | Path, *, focus: str | None = None, t
                     arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.6} if y_text != y_end else None)
     ax.set_xticks(x, methods, rotation=25, ha="right")
     ax.set_ylim(np.nanmax(ranks[keep]) + 1.5 if finite.size else 10, 0.5)
+    if overflow is not None:
+        ticks = [t for t in _rank_ticks(1, int(max_rank or 1)) if t <= (max_rank or 1)]
+        ax.set_yticks(ticks + [overflow], [str(t) for t in ticks] + [f"> {max_rank}"])
+        ax.axhline(overflow - 1, color="#999999", lw=0.8, ls="--")
     ax.set_ylabel("Rank (1 = best)")
     ax.set_xlabel("Methodology")
     title = "Ranks across methodologies"
@@ -283,3 +305,86 @@ def sensitivity_figures(result: Any, stem: str | Path) -> list[Path]:
     if result.sobol:
         written.append(sobol_bars(result, f"{base}-sobol{suffix}"))
     return written
+
+
+SLIVER = 1e-6
+"""Sweep intervals narrower than this (ties at a single weight) are left out of step plots."""
+
+
+def _plot_steps(intervals: Sequence[tuple[float, float, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Stair edges and values of a sweep curve, single-weight slivers merged away."""
+    kept: list[list[float]] = []
+    for a, b, r in intervals:
+        if b - a < SLIVER and len(intervals) > 1:
+            continue
+        if kept and kept[-1][2] == r:
+            kept[-1][1] = b
+        elif kept:
+            kept[-1][1] = a  # close any gap left by a dropped sliver
+            kept.append([a, b, r])
+        else:
+            kept.append([a, b, r])
+    if kept:
+        kept[0][0], kept[-1][1] = 0.0, 1.0
+    edges = np.array([k[0] for k in kept] + [kept[-1][1]] if kept else [0.0, 1.0])
+    values = np.array([k[2] for k in kept] if kept else [np.nan])
+    return edges, values
+
+
+def _rank_ticks(best: int, worst: int, most: int = 6) -> list[int]:
+    """Integer rank ticks from best to worst at a round step (never rank 0)."""
+    span = max(worst - best, 1)
+    step = next(s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 10**9) if span / s <= most)
+    ticks = [t for t in range(step * (-(-best // step)), worst + 1, step) if t >= 1]
+    for end in (best, worst):
+        if all(abs(end - t) > step / 2 for t in ticks):
+            ticks.append(end)
+    return sorted(set(ticks))
+
+
+def sweep_steps(sweep_result: Any, path: str | Path) -> Path:
+    """The focus's rank as each weight goes from 0 to 1: one step panel per metric.
+
+    Each panel draws the rank (1 at the top) over the swept weight, the other weights
+    keeping their proportions; every jump is a breakpoint where a rival crosses the
+    focus. The methodology's own weight is marked with a dotted line and a dot.
+    """
+    curves = list(sweep_result.curves)
+    if not curves:
+        raise AnalysisError("a sweep plot needs at least one swept metric")
+    n = len(curves)
+    ncols = 1 if n == 1 else 2 if n <= 6 else 3
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols + 0.6, 2.9 * nrows + 1.0),
+                             sharex=True, sharey=True, squeeze=False)
+    worst = max(c.worst_rank for c in curves)
+    best = min(c.best_rank for c in curves)
+    for k, c in enumerate(curves):
+        ax = axes[k // ncols][k % ncols]
+        edges, values = _plot_steps(c.intervals)
+        ax.stairs(values, edges, baseline=None, color=FOCUS_COLOR, lw=2.0)
+        for x in edges[1:-1]:
+            ax.axvline(x, color="#cccccc", lw=0.6, zorder=0)
+        ax.axvline(c.base_weight, color="#333333", ls=":", lw=1.0)
+        ax.plot([c.base_weight], [c.base_rank], marker="o", ms=7, mfc="white", mec="#333333", mew=1.6, zorder=4)
+        ax.set_title(f"{c.metric}: weight {c.base_weight:.3g} gives rank {c.base_rank}; "
+                     f"ranks {c.best_rank}-{c.worst_rank} over 0..1", fontsize=9)
+        ax.grid(axis="y", alpha=0.3)
+    for k in range(n, nrows * ncols):
+        axes[k // ncols][k % ncols].axis("off")
+    pad = max(0.6, 0.06 * (worst - best))
+    axes[0][0].set_ylim(worst + pad, best - pad)
+    axes[0][0].set_xlim(0, 1)
+    axes[0][0].set_yticks(_rank_ticks(best, worst))
+    for row in axes:
+        row[0].set_ylabel("Rank (1 = best)")
+    for k in range(n):
+        r, col = divmod(k, ncols)
+        if r == nrows - 1 or k + ncols >= n:
+            axes[r][col].set_xlabel("Weight of this metric (others rescaled)")
+            axes[r][col].xaxis.set_tick_params(labelbottom=True)
+    how = "exact breakpoints" if sweep_result.exact else "sampled grid, not exact"
+    fig.suptitle(f"Rank of {sweep_result.focus} as one weight goes from 0 to 1 under "
+                 f"{sweep_result.methodology} ({how}; circle = the methodology's weight)", fontsize=10.5)
+    fig.tight_layout(w_pad=2.5)
+    return save(fig, path)

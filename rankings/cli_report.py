@@ -1,0 +1,146 @@
+"""``rankings report``: one self-contained HTML page about the focus contributor.
+
+A thin layer over :func:`rankings.report.html.build_report`: parse the shared data
+and methodology options, check the output path before any work, build the page and
+write it whole or not at all. Registered in :mod:`rankings.cli` through :data:`COMMANDS`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rankings._cli_common import (
+    FOCUS_DEFAULT,
+    CliError,
+    _arguments,
+    _data_options,
+    _lens_text,
+    _load_table,
+    _method_options,
+    _resolve_method,
+)
+from rankings.errors import RankingsError
+
+DEFAULT_METHOD = "equal-core"
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def _check_output(output: Path) -> None:
+    if output.suffix.lower() not in HTML_SUFFIXES:
+        raise CliError(f"--output must end in .html (got {output.name!r})")
+    if output.is_dir():
+        raise CliError(f"--output must be a file path (got the folder {str(output)!r})")
+    folder = output.parent if str(output.parent) else Path(".")
+    if not folder.is_dir():
+        raise CliError(f"--output folder must exist (got {str(folder)!r})")
+
+
+def _sources(table: Any, data_path: Path | None, models_path: Path | None) -> list[dict[str, Any]] | None:
+    """Provenance rows: the dataset's own account for the default data, else the table's specs."""
+    if data_path is not None or models_path is not None or not table.lens:
+        return None
+    from rankings import dataset
+
+    lens = table.lens
+    years = lens.get("years") or dataset.DEFAULT_LENS.years
+    chosen = dataset.Lens(years=(int(years[0]), int(years[1])), counting=lens.get("counting", "full"),
+                          snapshot=lens.get("snapshot", dataset.DEFAULT_LENS.snapshot),
+                          grouping=lens.get("grouping", "merged"), by=lens.get("by", "contributor"))
+    rows = {d["name"]: d for d in dataset.metric_sources(chosen)}
+    if not all(name in rows for name in table.metric_names):
+        return None
+    return [rows[name] for name in table.metric_names]
+
+
+@click.command("report")
+@click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
+              help="The HTML file to write (whole or not at all).")
+@click.option("--method", "method_name", default=None,
+              help=f"Composite analysed for bounds, sweeps, tipping points and uncertainty "
+                   f"[{DEFAULT_METHOD}; equal-weights with --data].")
+@_method_options
+@_data_options
+@click.option("--focus", default=None, help=f"Contributor the report is about [{FOCUS_DEFAULT}].")
+@click.option("--samples", type=click.IntRange(min=1), default=5000, show_default=True,
+              help="Monte Carlo runs of the rank-acceptability analysis.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of every sampled analysis (same seed, same file).")
+@click.option("--sobol/--no-sobol", default=True, show_default=True,
+              help="Also estimate Sobol' indices (weights and, where possible, normalisation and aggregation).")
+@click.option("--ternary", default=None,
+              help="Three metrics for the weight map, e.g. notable_models,frontier_eci,venue_papers "
+                   "[the three the rank is most sensitive to].")
+def report_command(output: Path, method_name: str | None, weights: str | None, normalize: str | None,
+                   aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
+                   missing: str | None, methods_dirs: tuple[Path, ...], data_path: Path | None,
+                   models_path: Path | None, year: str | None, counting: str | None, snapshot: str | None,
+                   grouping: str | None, by: str | None, directions: str | None, focus: str | None,
+                   samples: int, seed: int, sobol: bool, ternary: str | None) -> None:
+    """Write one self-contained HTML page about the focus contributor.
+
+    The page holds the focus's rank under every built-in methodology (table and bump
+    chart), its best and worst attainable ranks, weight sweeps, tipping points, rank
+    acceptability and Sobol' indices, its closest rivals with gap decompositions, a
+    ternary weight map and the provenance of every metric. Plots are inline; the page
+    links to nothing outside itself. Same options and seed give the same bytes.
+
+    \b
+    Examples:
+      rankings report -o alibaba.html
+      rankings report --focus DeepSeek --year 2024 --counting fractional -o deepseek.html
+      rankings report --data matrix.csv --focus C -o c.html
+    """
+    _check_output(output)
+    try:
+        _run(output, method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs,
+             data_path, models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed,
+             sobol, ternary)
+    except RankingsError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
+    except MemoryError:
+        raise CliError("the run needs more memory than this machine has; use fewer samples") from None
+
+
+def _run(output: Path, method_name: str | None, weights: str | None, normalize: str | None,
+         aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
+         missing: str | None, methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None,
+         year: str | None, counting: str | None, snapshot: str | None, grouping: str | None, by: str | None,
+         directions: str | None, focus: str | None, samples: int, seed: int, sobol: bool,
+         ternary: str | None) -> None:
+    from rankings._atomic import write_text_atomically
+    from rankings.registry import default_registry
+    from rankings.report.html import build_report
+
+    table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
+    data_given = data_path is not None
+    name = method_name or ("equal-weights" if data_given else DEFAULT_METHOD)
+    method = _resolve_method(name, table, data_given=data_given, weights=weights, normalize=normalize,
+                             aggregate=aggregate, bounds=bounds, clip=clip, reference=reference, missing=missing,
+                             methods_dirs=methods_dirs)
+    if focus is None and FOCUS_DEFAULT not in table.contributors:
+        raise CliError(f"--focus is needed: the data has no {FOCUS_DEFAULT!r} row")
+    focus_name = table.contributors[table.contributor_index(focus or FOCUS_DEFAULT)]
+    three = None
+    if ternary is not None:
+        three = [m.strip() for m in ternary.split(",") if m.strip()]
+        if len(three) != 3 or len(set(three)) != 3:
+            raise CliError(f"--ternary needs three different metrics (got {ternary!r})")
+        for m in three:
+            table.metric_index(m)
+    ctx = click.get_current_context(silent=True)
+    command = None
+    if ctx is not None:
+        command = " ".join(["rankings report", *_arguments(ctx.command, ctx.params)])
+    page = build_report(method, table, focus_name, samples=samples, seed=seed, sobol=sobol,
+                        methods=list(default_registry(methods_dirs)), sources=_sources(table, data_path, models_path),
+                        data_text=_lens_text(table), ternary=three, command=command)
+    write_text_atomically(output, page, what="--output")
+    click.echo(f"wrote {output}", err=True)
+
+
+COMMANDS = [report_command]
