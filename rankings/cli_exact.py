@@ -110,9 +110,12 @@ def _emit(result: Any, fmt: str, output: Path | None, text: Callable[[], str]) -
 
 @click.command("sweep")
 @click.option("--metric", default=None, help="Sweep only this metric (default: every metric read).")
+@click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
+              help="Also save the rank-against-weight steps with their breakpoints (.png or .svg).")
 @_common
 @_domain_errors
-def sweep_command(metric: str | None, focus: str, fmt: str, output: Path | None, **kw: Any) -> None:
+def sweep_command(metric: str | None, plot_path: Path | None, focus: str, fmt: str, output: Path | None,
+                  **kw: Any) -> None:
     """Rank of the focus as one weight goes from 0 to 1 (others rescaled in proportion).
 
     Exact breakpoints for aggregations linear in the weights; a 1001-point grid otherwise.
@@ -121,11 +124,19 @@ def sweep_command(metric: str | None, focus: str, fmt: str, output: Path | None,
     Examples:
       rankings sweep
       rankings sweep --metric notable_models --focus DeepSeek --format json
+      rankings sweep --plot alibaba-sweep.png
     """
     from rankings.sensitivity.exact import sweep
 
+    if plot_path is not None:
+        from rankings.report import plots
+
+        plots.check_plot_path(plot_path)
     table, method = _prepare(kw)
     result = sweep(method, table, focus, metric=metric)
+    if plot_path is not None:
+        plots.sweep_steps(result, plot_path)
+        click.echo(f"wrote {plot_path}", err=True)
 
     def text() -> str:
         points_shown = False

@@ -299,6 +299,9 @@ def test_plots_are_written_whole(tmp_path: Path):
     assert tern.stat().st_size > 10_000
     bad = run("ternary", "--metrics", "notable_models,frontier_eci", "--plot", str(tmp_path / "x.png"))
     assert bad.exit_code == 2 and "a ternary map needs three different metrics" in bad.output
+    steps = tmp_path / "sweep.svg"
+    assert run("sweep", "--plot", str(steps)).exit_code == 0
+    assert "notable_models" in steps.read_text()
     bad_suffix = run("compare", "--plot", str(tmp_path / "x.jpg"))
     assert bad_suffix.exit_code == 2 and "--plot file must end in .png or .svg (got 'x.jpg')" in bad_suffix.output
     assert not list(tmp_path.glob(".*"))
