@@ -31,27 +31,45 @@ class CliError(click.ClickException):
         click.echo(f"Error: {self.format_message()}", err=True)
 
 
+@contextlib.contextmanager
+def domain_errors() -> Any:
+    """Library errors become one-line CLI errors with exit code 2; warnings go to stderr."""
+    import warnings
+
+    from rankings.errors import RankingsWarning
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RankingsWarning)
+            try:
+                yield
+            finally:
+                for w in caught:
+                    if issubclass(w.category, RankingsWarning):
+                        click.echo(f"Warning: {w.message}", err=True)
+    except RankingsError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
+    except MemoryError:
+        raise CliError("the run needs more memory than this machine has; use fewer samples") from None
+
+
+def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`domain_errors` around one command, so it behaves the same outside the main group."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with domain_errors():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        import warnings
-
-        from rankings.errors import RankingsWarning
-
-        try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always", RankingsWarning)
-                try:
-                    return super().invoke(ctx)
-                finally:
-                    for w in caught:
-                        if issubclass(w.category, RankingsWarning):
-                            click.echo(f"Warning: {w.message}", err=True)
-        except RankingsError as exc:
-            raise CliError(str(exc)) from None
-        except OSError as exc:
-            raise CliError(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
-        except MemoryError:
-            raise CliError("the run needs more memory than this machine has; use fewer samples") from None
+        with domain_errors():
+            return super().invoke(ctx)
 
 
 # ---------------------------------------------------------------------------------------

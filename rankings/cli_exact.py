@@ -7,7 +7,6 @@ Each parses the shared data and methodology options, makes one call into
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -27,23 +26,10 @@ from rankings._cli_common import (
     _render,
     _resolve_method,
     _write,
+    cli_errors,
 )
-from rankings.errors import RankingsError
 
 DEFAULT_METHOD = "equal-core"
-
-
-def _domain_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into one-line CLI errors (exit 2) even outside the main group."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except RankingsError as exc:
-            raise CliError(str(exc)) from None
-
-    return wrapper
 
 
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -113,7 +99,7 @@ def _emit(result: Any, fmt: str, output: Path | None, text: Callable[[], str]) -
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
               help="Also save the rank-against-weight steps with their breakpoints (.png or .svg).")
 @_common
-@_domain_errors
+@cli_errors
 def sweep_command(metric: str | None, plot_path: Path | None, focus: str, fmt: str, output: Path | None,
                   **kw: Any) -> None:
     """Rank of the focus as one weight goes from 0 to 1 (others rescaled in proportion).
@@ -186,7 +172,7 @@ POINT_WIDTH = 1e-6
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds allowed per MILP.")
 @_common
-@_domain_errors
+@cli_errors
 def bounds_command(limits: str | None, samples: int, seed: int, time_limit: float, focus: str, fmt: str,
                    output: Path | None, **kw: Any) -> None:
     """Best and worst rank the focus can reach under any weights, with witness weights.
@@ -236,7 +222,7 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
 @click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
               help="Seconds allowed per MILP.")
 @_common
-@_domain_errors
+@cli_errors
 def tipping_command(target: int | None, up: int | None, down: int | None, norm: str, limits: str | None,
                     samples: int, seed: int, time_limit: float, focus: str, fmt: str, output: Path | None,
                     **kw: Any) -> None:
@@ -283,7 +269,7 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
 @_limits_option
 @_sampling_options
 @_common
-@_domain_errors
+@cli_errors
 def winners_command(limits: str | None, samples: int, seed: int, focus: str, fmt: str, output: Path | None,
                     **kw: Any) -> None:
     """Who can be ranked first under some weights, and which metric subsets put the focus first.

@@ -21,8 +21,8 @@ from rankings._cli_common import (
     _load_table,
     _method_options,
     _resolve_method,
+    cli_errors,
 )
-from rankings.errors import RankingsError
 
 DEFAULT_METHOD = "equal-core"
 HTML_SUFFIXES = (".html", ".htm")
@@ -73,6 +73,7 @@ def _sources(table: Any, data_path: Path | None, models_path: Path | None) -> li
 @click.option("--ternary", default=None,
               help="Three metrics for the weight map, e.g. notable_models,frontier_eci,venue_papers "
                    "[the three the rank is most sensitive to].")
+@cli_errors
 def report_command(output: Path, method_name: str | None, weights: str | None, normalize: str | None,
                    aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
                    missing: str | None, methods_dirs: tuple[Path, ...], data_path: Path | None,
@@ -94,16 +95,9 @@ def report_command(output: Path, method_name: str | None, weights: str | None, n
       rankings report --data matrix.csv --focus C -o c.html
     """
     _check_output(output)
-    try:
-        _run(output, method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs,
-             data_path, models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed,
-             sobol, ternary)
-    except RankingsError as exc:
-        raise CliError(str(exc)) from None
-    except OSError as exc:
-        raise CliError(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
-    except MemoryError:
-        raise CliError("the run needs more memory than this machine has; use fewer samples") from None
+    _run(output, method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs,
+         data_path, models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed,
+         sobol, ternary)
 
 
 def _run(output: Path, method_name: str | None, weights: str | None, normalize: str | None,

@@ -25,6 +25,7 @@ from rankings._cli_common import (
     _render,
     _resolve_method,
     _write,
+    cli_errors,
 )
 
 
@@ -97,6 +98,7 @@ class _Progress:
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
               help="Also save plots: STEM.png gives STEM-distribution.png, STEM-acceptability.png, "
                    "STEM-bands.png and, with --sobol, STEM-sobol.png (.svg works too).")
+@cli_errors
 def sensitivity_command(method_name: str | None, weights: str | None, normalize: str | None, aggregate: str | None,
                         bounds: str | None, clip: bool | None, reference: str | None, missing: str | None,
                         methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None,
@@ -121,17 +123,10 @@ def sensitivity_command(method_name: str | None, weights: str | None, normalize:
       rankings sensitivity --method equal-core --vary normalize=min-max,rank --vary aggregate=arithmetic,geometric --sobol
       rankings sensitivity --method equal-core --poisson --vary counting --format json
     """
-    from rankings.errors import RankingsError
-
-    try:
-        _run(method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs, data_path,
-             models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed, sampler,
-             concentration, limits, vary, uncertainty_path, poisson, sobol, sobol_samples, chunk_size, log_runs,
-             top, fmt, output, plot_path)
-    except RankingsError as exc:
-        raise CliError(str(exc)) from None
-    except MemoryError:
-        raise CliError("the run needs more memory than this machine has; use fewer samples") from None
+    _run(method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs, data_path,
+         models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed, sampler,
+         concentration, limits, vary, uncertainty_path, poisson, sobol, sobol_samples, chunk_size, log_runs,
+         top, fmt, output, plot_path)
 
 
 def _run(method_name: str | None, weights: str | None, normalize: str | None, aggregate: str | None,
