@@ -288,13 +288,15 @@ def test_kemeny_tennessee():
     assert max(agreement(p) for p in permutations(range(4))) == 393
 
 
-def test_promethee_ii_usual_criterion_tennessee():
-    """PROMETHEE II, usual criterion, each voter group a criterion weighted by its share.
+def test_promethee_ii_usual_criterion_tennessee_derived():
+    """DERIVED, not published: PROMETHEE II, usual criterion, on the voting example.
 
-    No published usual-criterion PROMETHEE II table was located; the expected flows
-    are derived by hand from the *published* pairwise majorities above:
+    Each voter group is a criterion weighted by its share. No published
+    usual-criterion PROMETHEE II table for this profile was located; the expected
+    flows are worked out by hand from the *published* pairwise majorities above:
     pi(a, b) = share preferring a to b, phi(a) = sum_b (pi(a,b) - pi(b,a)) / 3.
     Memphis -0.48/3, Nashville 0.88/3, Chattanooga 0.46/3, Knoxville -0.86/3.
+    The published usual-criterion check is the pymcdm test below.
     """
     Z, X, W = _tennessee()
     phi = agg.promethee_ii(X, W)[0]
@@ -305,6 +307,55 @@ def test_promethee_ii_usual_criterion_tennessee():
     assert expected == pytest.approx([-0.48 / 3, 0.88 / 3, 0.46 / 3, -0.86 / 3])
     assert phi == pytest.approx(expected, abs=1e-12)
     assert _order(phi) == [N, C, M, K]
+
+
+# ---------------------------------------------------------------------------
+# PROMETHEE I/II with the usual criterion: pymcdm documented example
+# ---------------------------------------------------------------------------
+# Source: the "Examples" sections of the docstrings of pymcdm.methods.PROMETHEE_II
+# (pymcdm/methods/promethee_ii.py) and of PROMETHEE_I (pymcdm/methods/promethee_i.py,
+# later pymcdm/methods/partial/promethee_i.py), pymcdm by A. Shekhovtsov et al.,
+# repository kotbaton/pymcdm; these docstrings make up the package's API reference
+# (pymcdm.readthedocs.io). The package is described in Kizielewicz B., Shekhovtsov A.,
+# Salabun W. (2023), pymcdm - The universal library for solving multi-criteria
+# decision-making problems, SoftwareX 22:101368. Read in the repository source, not in
+# the rendered documentation. This is a library's documented output (a doctest), not
+# a hand-worked textbook example: no textbook example using the usual criterion on
+# every criterion, with printed flows, was located (Brans & Mareschal 2005 and
+# Papathanasiou & Ploskas 2018 use other preference functions).
+# Three alternatives, three benefit criteria, PROMETHEE_II('usual') on all of them.
+PYMCDM_X = np.array(
+    [
+        [4, 3, 2],  # A1
+        [3, 2, 4],  # A2
+        [5, 1, 3],  # A3
+    ],
+    dtype=float,
+)
+PYMCDM_W = np.array([[0.5, 0.3, 0.2]])
+
+
+def test_promethee_ii_usual_criterion_pymcdm_documented_example():
+    """Printed (2 decimals): phi+ = (0.55, 0.35, 0.6), phi- = (0.45, 0.65, 0.4)
+    (PROMETHEE_I docstring) and net flow phi = (0.1, -0.3, 0.2) (PROMETHEE_II
+    docstring); ranking A3 > A1 > A2. The library returns phi only, so phi+ and
+    phi- are checked through phi = phi+ - phi-."""
+    higher = np.ones(3, dtype=bool)
+    for Z in (norm.none(PYMCDM_X, higher), norm.min_max(PYMCDM_X, higher)):
+        phi = agg.promethee_ii(Z, PYMCDM_W)
+        assert phi.shape == (1, 3)
+        assert phi[0] == pytest.approx([0.1, -0.3, 0.2], abs=5e-3)
+        phi_plus = np.array([0.55, 0.35, 0.6])
+        phi_minus = np.array([0.45, 0.65, 0.4])
+        assert phi[0] == pytest.approx(phi_plus - phi_minus, abs=1e-2)
+        assert _order(phi[0]) == [2, 0, 1]  # A3 > A1 > A2
+    # a cost criterion reverses that criterion's comparisons: turning criterion 1
+    # into a cost criterion and negating its column must give the same flows
+    cost = np.array([False, True, True])
+    X_neg = PYMCDM_X.copy()
+    X_neg[:, 0] *= -1
+    phi_cost = agg.promethee_ii(norm.none(X_neg, cost), PYMCDM_W)[0]
+    assert phi_cost == pytest.approx([0.1, -0.3, 0.2], abs=5e-3)
 
 
 # ---------------------------------------------------------------------------
@@ -326,10 +377,11 @@ def test_kemeny_fighter_aircraft_permutation_method():
     assert order == [2, 3, 0, 1]  # A3 > A4 > A1 > A2
 
 
-def test_lexicographic_fighter_aircraft_attributewise_rankings():
-    """Lexicographic order on the fighter problem.
+def test_lexicographic_fighter_aircraft_attributewise_rankings_derived():
+    """DERIVED, not published: lexicographic order on the fighter problem.
 
-    No published lexicographic *ranking* was located in time; the expectation is
+    No published lexicographic *ranking* (Hwang & Yoon 1981, Yoon & Hwang 1995 or
+    lecture notes) was located; the expectation is
     derived from the published attribute-wise rankings (linear assignment page):
     f6 (weight 0.3, most important): A1 > A3 > A2 = A4; next f1 (weight 0.2, first
     of the two 0.2 attributes by position): A2 > A4 > A1 > A3. Hence
@@ -374,3 +426,52 @@ def test_goalposts_undp_hdr_2013_life_expectancy():
     assert Z[3, 0] > 1 and Z[4, 0] < 0
     Zc = norm.goalposts(X, higher, bounds=[(20.0, 83.57)], clip=True)
     assert Zc[:, 0] == pytest.approx([Z[0, 0], 0.0, 1.0, 1.0, 0.0])
+
+
+# ---------------------------------------------------------------------------
+# Min-max and z-score: scikit-learn documented examples
+# ---------------------------------------------------------------------------
+# Source: the "Examples" sections of the docstrings of
+# sklearn.preprocessing.MinMaxScaler and sklearn.preprocessing.StandardScaler,
+# scikit-learn (Pedregosa F. et al. 2011, Scikit-learn: Machine Learning in Python,
+# Journal of Machine Learning Research 12:2825-2830); these docstrings are the
+# "Examples" of the scikit-learn API reference pages for the two classes. Read in
+# the repository source, scikit-learn/scikit-learn, sklearn/preprocessing/_data.py
+# (commit 0023f635369cc90ac9cb7fc1a505ecd78f5f9ae4). Library documentation with
+# printed outputs, not a textbook table: the OECD/JRC Handbook (2008) normalisation
+# table could not be read in the time (no copy of its table was reachable).
+
+
+def test_min_max_sklearn_minmaxscaler_documented_example():
+    """data = [[-1, 2], [-0.5, 6], [0, 10], [1, 18]]; printed transform
+    [[0, 0], [0.25, 0.25], [0.5, 0.5], [1, 1]] and data_max_ = [1, 18]
+    (printed to 2 decimals)."""
+    X = np.array([[-1, 2], [-0.5, 6], [0, 10], [1, 18]], dtype=float)
+    higher = np.ones(2, dtype=bool)
+    printed = np.array([[0.0, 0.0], [0.25, 0.25], [0.5, 0.5], [1.0, 1.0]])
+    Z = norm.min_max(X, higher)
+    assert Z == pytest.approx(printed, abs=5e-3)
+    assert X.max(axis=0).tolist() == [1.0, 18.0]
+    # DERIVED from the same formula (not printed in the source): a rescaled range
+    # is an affine image of the printed values, and a lower-is-better metric is the
+    # mirror image (max - x) / (max - min) = 1 - printed.
+    assert norm.min_max(X, higher, lower=1.0, upper=100.0) == pytest.approx(1 + 99 * printed, abs=5e-3)
+    assert norm.min_max(X, np.zeros(2, dtype=bool)) == pytest.approx(1 - printed, abs=5e-3)
+
+
+def test_z_score_sklearn_standardscaler_documented_example():
+    """data = [[0, 0], [0, 0], [1, 1], [1, 1]]; printed mean_ = [0.5, 0.5] and
+    transform [[-1, -1], [-1, -1], [1, 1], [1, 1]]. scikit-learn divides by the
+    population standard deviation (its docstring: ``numpy.std(x, ddof=0)``), so the
+    published numbers are reproduced with ``ddof=0``."""
+    X = np.array([[0, 0], [0, 0], [1, 1], [1, 1]], dtype=float)
+    higher = np.ones(2, dtype=bool)
+    printed = np.array([[-1.0, -1.0], [-1.0, -1.0], [1.0, 1.0], [1.0, 1.0]])
+    assert X.mean(axis=0).tolist() == [0.5, 0.5]
+    assert norm.z_score(X, higher, ddof=0) == pytest.approx(printed, abs=5e-3)
+    # DERIVED (not printed in the source): the library's default is the sample
+    # standard deviation (ddof = 1), sqrt(1/3) here instead of 1/2, which scales the
+    # printed values by (1/2) / sqrt(1/3) = sqrt(3)/2; a lower-is-better metric flips
+    # the sign.
+    assert norm.z_score(X, higher) == pytest.approx(printed * np.sqrt(3) / 2, abs=1e-12)
+    assert norm.z_score(X, np.zeros(2, dtype=bool), ddof=0) == pytest.approx(-printed, abs=5e-3)
