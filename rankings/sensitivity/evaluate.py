@@ -509,14 +509,18 @@ Progress = Callable[[int, int], None]
 
 
 def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
-    """Default compute chunk: a multiple of the generation block (no block is drawn twice).
+    """Default compute chunk: a multiple of the generation block, or a divisor of it for large N.
 
     numpy: about 2**20 scores per chunk and at least N rows (the per-chunk bincount
     costs N^2). Compiled ranking accumulates in place, so its chunk only bounds the
     score buffer (about 2**19 scores per worker).
     """
     rows = max(1, 2**19 // max(n, 1)) if (full and compiled) else auto_chunk(n)
-    return int(min(2**20, max(GEN_BLOCK, GEN_BLOCK * round(rows / GEN_BLOCK))))
+    if rows >= GEN_BLOCK:
+        return int(min(2**20, GEN_BLOCK * round(rows / GEN_BLOCK)))
+    # Large N: a power of two below the block size divides the block, so chunks tile it;
+    # each worker caches the block it is reading, and generation is cheap next to ranking.
+    return int(max(64, 2 ** int(np.floor(np.log2(rows)))))
 
 
 def _blas_single() -> bool:
