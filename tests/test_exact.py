@@ -7,6 +7,7 @@ Every exact claim is checked against an independent computation through
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -17,6 +18,9 @@ from rankings.errors import AnalysisError, RankingsError
 from rankings.methodology import Methodology
 from rankings.registry import default_registry
 from rankings.sensitivity.exact import (
+    MAX_EXACT_M4_CONTRIBUTORS,
+    _distribution_m4,
+    _first_and_last_volumes,
     exact_rank_distribution,
     parse_limits,
     rank_bounds,
@@ -24,7 +28,7 @@ from rankings.sensitivity.exact import (
     tipping_point,
     winners,
 )
-from rankings.sensitivity.linear import linear_problem
+from rankings.sensitivity.linear import LinearProblem, linear_problem
 from rankings.table import ContributorTable, MetricSpec
 
 
@@ -288,25 +292,141 @@ def test_exact_volumes_agree_with_monte_carlo(m, seed):
     rng = np.random.default_rng(seed)
     for focus in rng.choice(30, size=3, replace=False):
         exact = exact_rank_distribution(problem, int(focus))
-        _check_against_mc(problem, int(focus), exact, complete=m <= 3, seed=seed + 100)
+        _check_against_mc(problem, int(focus), exact, complete=True, seed=seed + 100)
 
 
-def test_exact_volumes_m4_first_and_last_rank_nonzero():
+def _integer_table(n: int, top: int, seed: int) -> ContributorTable:
+    """Small integer scores: many tied rows, parallel rival planes, planes through vertices."""
+    values = np.random.default_rng(seed).integers(0, top + 1, size=(n, 4)).astype(float)
+    return ContributorTable(contributors=tuple(f"c{i:02d}" for i in range(n)),
+                            metrics=tuple(MetricSpec(name=f"m{j}") for j in range(4)), values=values, label="ties")
+
+
+@pytest.mark.parametrize("table", [_table(20, 4, 12), _integer_table(24, 2, 5)], ids=["random", "ties"])
+def test_exact_volumes_m4_every_rank_agrees_with_monte_carlo(table):
+    problem = linear_problem(_method(), table)
+    n = len(table.contributors)
+    if table.label == "ties":
+        assert len({tuple(row) for row in problem.L}) < n      # the table really has tied rows
+    for focus in (0, n // 3, n // 2, n - 1):
+        exact = exact_rank_distribution(problem, focus)
+        assert all(v > 0 for v in exact.values())
+        _check_against_mc(problem, focus, exact, complete=True, seed=200 + focus)
+        # ranks 1 and last are convex polytopes: Qhull's volumes must agree
+        D = np.delete(problem.differences(focus), focus, axis=0)
+        for r, volume in _first_and_last_volumes(D, problem.tolerance()).items():
+            assert exact.get(r, 0.0) == pytest.approx(volume, abs=1e-9), r
+
+
+def _cell_volume(A: np.ndarray, b: np.ndarray) -> float:
+    """Volume of the bounded polytope ``{x in R^3 : A x + b <= 0}`` from all its vertices."""
+    from scipy.spatial import ConvexHull
+
+    points = []
+    for rows in itertools.combinations(range(len(A)), 3):
+        M = A[list(rows)]
+        if abs(np.linalg.det(M)) < 1e-12:
+            continue
+        x = np.linalg.solve(M, -b[list(rows)])
+        if np.all(A @ x + b <= 1e-13):
+            points.append(x)
+    if len(points) < 4:
+        return 0.0
+    P = np.array(points)
+    if np.linalg.matrix_rank(P[1:] - P[0], tol=1e-13) < 3:
+        return 0.0
+    return float(ConvexHull(P).volume)
+
+
+def _cell_enumeration(D: np.ndarray, tol: float) -> dict[int, float]:
+    """P(rank) as the sum of the volumes of all 2^(N-1) sign cells (x = w1..w3, w4 = 1 - sum)."""
+    A = D[:, :3] - D[:, [3]]
+    b = D[:, 3] - tol
+    simplex_A = np.vstack([-np.eye(3), np.ones((1, 3))])
+    simplex_b = np.array([0.0, 0.0, 0.0, -1.0])
+    out: dict[int, float] = {}
+    for signs in itertools.product([1.0, -1.0], repeat=len(D)):
+        s = np.array(signs)             # +1: a . x + b > 0 (beats), -1: <= 0
+        volume = 6.0 * _cell_volume(np.vstack([simplex_A, -s[:, None] * A]), np.concatenate([simplex_b, -s * b]))
+        rank = 1 + int(np.count_nonzero(s > 0))
+        out[rank] = out.get(rank, 0.0) + volume
+    return out
+
+
+@pytest.mark.parametrize("top,seed", [(1, 2), (1, 3), (2, 1), (3, 141), (None, 0)])
+def test_exact_volumes_m4_equal_cell_enumeration(top, seed):
+    # every sign cell's volume from its vertices, summed by rank: an independent exact answer;
+    # 0/1 and 0..3 tables put rival planes on facets, edges, vertices and at distance tol
+    table = _integer_table(8, top, seed) if top is not None else _table(8, 4, seed)
+    problem = linear_problem(_method(), table)
+    focus = seed % 8
+    exact = exact_rank_distribution(problem, focus)
+    expected = _cell_enumeration(np.delete(problem.differences(focus), focus, axis=0), problem.tolerance())
+    assert sum(exact.values()) == pytest.approx(1.0, abs=1e-12)
+    for r in set(exact) | set(expected):
+        assert exact.get(r, 0.0) == pytest.approx(expected.get(r, 0.0), abs=1e-12), r
+
+
+def test_exact_volumes_m4_degenerate_rivals():
+    # hand-made L: copies of the focus, duplicated rivals, a rival at 2x another's gap
+    # (a parallel plane tol away), planes through the centroid, vertices and edges
+    L = np.array([[0.5, 0.5, 0.5, 0.5],      # focus
+                  [0.5, 0.5, 0.5, 0.5],      # tied with the focus everywhere
+                  [1.0, 0.0, 0.5, 0.5],
+                  [1.0, 0.0, 0.5, 0.5],      # duplicate rival: one plane, counted twice
+                  [1.5, -0.5, 0.5, 0.5],     # 2x the gap of the rival above
+                  [0.5, 0.5, 1.0, 0.0],
+                  [1.0, 1.0, 0.0, 0.0],
+                  [1.0, 0.5, 0.5, 0.5],      # beats wherever w1 > tol-ish
+                  [0.0, 0.5, 0.5, 0.5]])     # never beats
+    table = ContributorTable(contributors=tuple(f"c{i}" for i in range(len(L))),
+                             metrics=tuple(MetricSpec(name=f"m{j}") for j in range(4)), values=L, label="hand")
+    problem = LinearProblem(_method(), table, L, np.full(4, 0.25))
+    exact = exact_rank_distribution(problem, 0)
+    assert sum(exact.values()) == pytest.approx(1.0, abs=1e-12)
+    expected = _cell_enumeration(np.delete(problem.differences(0), 0, axis=0), problem.tolerance())
+    for r in set(exact) | set(expected):
+        assert exact.get(r, 0.0) == pytest.approx(expected.get(r, 0.0), abs=1e-12), r
+    _check_against_mc(problem, 0, exact, complete=True, seed=31)
+
+
+def test_exact_volumes_m4_first_and_last_rank_match_polytopes():
     table = _table(30, 4, 4)
     problem = linear_problem(_method(), table)
-    champion = int(np.argmax(problem.L.sum(axis=1)))
-    exact = exact_rank_distribution(problem, champion)
-    assert exact[1] > 0.05
-    _check_against_mc(problem, champion, exact, complete=False, seed=77)
-    loser = int(np.argmin(problem.L.sum(axis=1)))
-    exact = exact_rank_distribution(problem, loser)
-    assert exact[30] > 0.05
-    _check_against_mc(problem, loser, exact, complete=False, seed=78)
+    for focus, rank in ((int(np.argmax(problem.L.sum(axis=1))), 1), (int(np.argmin(problem.L.sum(axis=1))), 30)):
+        exact = exact_rank_distribution(problem, focus)
+        assert exact[rank] > 0.05
+        D = np.delete(problem.differences(focus), focus, axis=0)
+        polytopes = _first_and_last_volumes(D, problem.tolerance())
+        assert exact[rank] == pytest.approx(polytopes[rank], abs=1e-9)
+        assert exact.get(1, 0.0) == pytest.approx(polytopes[1], abs=1e-9)
+        _check_against_mc(problem, focus, exact, complete=True, seed=77 + rank)
+
+
+def test_exact_volumes_m4_opposite_and_coincident_planes():
+    # with no tie margin, rivals d and -d cut the simplex along one plane from opposite
+    # sides, and d, 2d along the same side; only the Monte Carlo count can judge these
+    rng = np.random.default_rng(8)
+    d = rng.normal(size=(3, 4))
+    D = np.vstack([d, -d[:2], 2 * d[1:], [[1.0, -1.0, 0.0, 0.0]], [[0.0, 0.0, 0.0, 0.0]]])
+    exact = _distribution_m4(D.copy(), 0.0)
+    assert sum(exact.values()) == pytest.approx(1.0, abs=1e-12)
+    S = 200_000
+    counts = np.count_nonzero(_dirichlet(S, 4, 9) @ D.T > 0, axis=1)
+    observed = np.bincount(counts, minlength=len(D) + 1) / S
+    for c, freq in enumerate(observed):
+        p = exact.get(c + 1, 0.0)
+        assert abs(freq - p) <= 4.5 * math.sqrt(max(p * (1 - p), 1.0 / S) / S), (c + 1, freq, p)
 
 
 def test_exact_volumes_reject_large_problems():
     problem = linear_problem(_method(), _table(10, 5, 0))
     with pytest.raises(AnalysisError, match="at most 4 metrics"):
+        exact_rank_distribution(problem, 0)
+    n = MAX_EXACT_M4_CONTRIBUTORS + 1
+    problem = linear_problem(_method(), _table(n, 4, 0))
+    with pytest.raises(AnalysisError, match=f"at most {MAX_EXACT_M4_CONTRIBUTORS} contributors "
+                                            f"\\(got {n}\\).*rankings sensitivity"):
         exact_rank_distribution(problem, 0)
 
 
