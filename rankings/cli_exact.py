@@ -162,6 +162,9 @@ def sweep_command(metric: str | None, plot_path: Path | None, focus: str, fmt: s
 POINT_WIDTH = 1e-6
 """Sweep intervals narrower than this are shown as a single weight ('at ...')."""
 
+_time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0,
+                                  show_default=True, help="Seconds allowed per MILP.")
+
 # ---------------------------------------------------------------------------------------
 # bounds
 # ---------------------------------------------------------------------------------------
@@ -169,8 +172,7 @@ POINT_WIDTH = 1e-6
 @click.command("bounds")
 @_limits_option
 @_sampling_options
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds allowed per MILP.")
+@_time_limit_option
 @_common
 @cli_errors
 def bounds_command(limits: str | None, samples: int, seed: int, time_limit: float, focus: str, fmt: str,
@@ -219,8 +221,7 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
               help="Distance between weight vectors: sum of changes (l1) or largest change (linf).")
 @_limits_option
 @_sampling_options
-@click.option("--time-limit", type=click.FloatRange(min=0.1), default=60.0, show_default=True,
-              help="Seconds allowed per MILP.")
+@_time_limit_option
 @_common
 @cli_errors
 def tipping_command(target: int | None, up: int | None, down: int | None, norm: str, limits: str | None,
