@@ -18,9 +18,6 @@ from rankings.errors import AnalysisError, RankingsError
 from rankings.methodology import Methodology
 from rankings.registry import default_registry
 from rankings.sensitivity.exact import (
-    MAX_EXACT_M4_CONTRIBUTORS,
-    _distribution_m4,
-    _first_and_last_volumes,
     exact_rank_distribution,
     parse_limits,
     rank_bounds,
@@ -28,6 +25,7 @@ from rankings.sensitivity.exact import (
     tipping_point,
     winners,
 )
+from rankings.sensitivity.exact.volumes import MAX_EXACT_M4_CONTRIBUTORS, _distribution_m4, _first_and_last_volumes
 from rankings.sensitivity.linear import LinearProblem, linear_problem
 from rankings.table import ContributorTable, MetricSpec
 
