@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from rankings.dataset import DEFAULT_LENS, Lens, load_default, metric_sources, validate_file
+from rankings.data import DEFAULT_LENS, Lens, load_default, metric_sources, validate_file
 from rankings.errors import (
     AnalysisError,
     DataError,

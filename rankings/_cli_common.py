@@ -142,16 +142,16 @@ def _load_table(data_path: Path | None, models_path: Path | None, year: str | No
 
         table = load_table(data_path)
     else:
-        from rankings import dataset
+        from rankings.data import DEFAULT_LENS, Lens, load_default, parse_years
 
-        lens = dataset.Lens(
-            years=dataset.parse_years(year) if year else dataset.DEFAULT_LENS.years,
-            counting=counting or dataset.DEFAULT_LENS.counting,
-            snapshot=snapshot or dataset.DEFAULT_LENS.snapshot,
-            grouping=grouping or dataset.DEFAULT_LENS.grouping,
-            by=by or dataset.DEFAULT_LENS.by,
+        lens = Lens(
+            years=parse_years(year) if year else DEFAULT_LENS.years,
+            counting=counting or DEFAULT_LENS.counting,
+            snapshot=snapshot or DEFAULT_LENS.snapshot,
+            grouping=grouping or DEFAULT_LENS.grouping,
+            by=by or DEFAULT_LENS.by,
         )
-        table = dataset.load_default(lens, models_path=models_path)
+        table = load_default(lens, models_path=models_path)
     if directions:
         table = table.with_directions(parse_directions(directions))
     _remember("rankings.tables", table)

@@ -562,11 +562,11 @@ def data_sources(year: str | None, snapshot: str | None, fmt: str) -> None:
     Example:
       rankings data sources --format json
     """
-    from rankings import dataset
+    from rankings.data import DEFAULT_LENS, Lens, metric_sources, parse_years
 
-    lens = dataset.Lens(years=dataset.parse_years(year) if year else dataset.DEFAULT_LENS.years,
-                        snapshot=snapshot or dataset.DEFAULT_LENS.snapshot)
-    sources = dataset.metric_sources(lens)
+    lens = Lens(years=parse_years(year) if year else DEFAULT_LENS.years,
+                        snapshot=snapshot or DEFAULT_LENS.snapshot)
+    sources = metric_sources(lens)
     if fmt == "json":
         click.echo(json.dumps(sources, indent=2))
         return
@@ -594,9 +594,9 @@ def data_validate(file: Path, fmt: str) -> None:
     Example:
       rankings data validate my_models.csv
     """
-    from rankings import dataset
+    from rankings.data import validate_file
 
-    problems = dataset.validate_file(file)
+    problems = validate_file(file)
     if fmt == "json":
         click.echo(json.dumps([{"row": p.row, "column": p.column, "message": p.message} for p in problems],
                               indent=2))

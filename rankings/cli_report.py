@@ -42,14 +42,14 @@ def _sources(table: Any, data_path: Path | None, models_path: Path | None) -> li
     """Provenance rows: the dataset's own account for the default data, else the table's specs."""
     if data_path is not None or models_path is not None or not table.lens:
         return None
-    from rankings import dataset
+    from rankings.data import DEFAULT_LENS, Lens, metric_sources
 
     lens = table.lens
-    years = lens.get("years") or dataset.DEFAULT_LENS.years
-    chosen = dataset.Lens(years=(int(years[0]), int(years[1])), counting=lens.get("counting", "full"),
-                          snapshot=lens.get("snapshot", dataset.DEFAULT_LENS.snapshot),
+    years = lens.get("years") or DEFAULT_LENS.years
+    chosen = Lens(years=(int(years[0]), int(years[1])), counting=lens.get("counting", "full"),
+                          snapshot=lens.get("snapshot", DEFAULT_LENS.snapshot),
                           grouping=lens.get("grouping", "merged"), by=lens.get("by", "contributor"))
-    rows = {d["name"]: d for d in dataset.metric_sources(chosen)}
+    rows = {d["name"]: d for d in metric_sources(chosen)}
     if not all(name in rows for name in table.metric_names):
         return None
     return [rows[name] for name in table.metric_names]

@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from rankings.dataset import load_default
+from rankings.data import load_default
 from rankings.errors import AnalysisError, RankingsError
 from rankings.methodology import Methodology
 from rankings.registry import default_registry

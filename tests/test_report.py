@@ -277,12 +277,12 @@ def test_ternary_option_checks_metrics(tmp_path: Path):
 
 
 def test_sweep_steps_plot_is_deterministic(tmp_path: Path):
-    from rankings import dataset
+    from rankings.data import load_default
     from rankings.registry import default_registry
     from rankings.report import plots
     from rankings.sensitivity.exact import sweep
 
-    result = sweep(default_registry().get("equal-core"), dataset.load_default(), "Alibaba")
+    result = sweep(default_registry().get("equal-core"), load_default(), "Alibaba")
     a = plots.sweep_steps(result, tmp_path / "a.png")
     b = plots.sweep_steps(result, tmp_path / "b.png")
     assert a.read_bytes().startswith(PNG_MAGIC) and a.read_bytes() == b.read_bytes()
@@ -302,11 +302,11 @@ def test_plot_steps_merge_slivers():
 
 
 def test_build_report_library_call():
-    from rankings import dataset
+    from rankings.data import load_default
     from rankings.registry import default_registry
     from rankings.report.html import build_report, ordinal
 
-    table = dataset.load_default()
+    table = load_default()
     method = default_registry().get("equal-core")
     page = build_report(method, table, "alibaba", samples=300, seed=1, sobol=False)
     assert "<title>Alibaba in the contributor rankings</title>" in page

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from rankings import dataset
+from rankings.data import DEFAULT_LENS, load_default
 from rankings.errors import AnalysisError, DataError, RankingsError
 from rankings.methodology import Methodology
 from rankings.ranking import rank_scores
@@ -35,7 +35,7 @@ from rankings.table import ContributorTable, MetricSpec
 
 @pytest.fixture(scope="module")
 def default_table() -> ContributorTable:
-    return dataset.load_default(dataset.DEFAULT_LENS)
+    return load_default(DEFAULT_LENS)
 
 
 @pytest.fixture(scope="module")

@@ -260,12 +260,12 @@ def _variant_text(levels: dict[str, str]) -> str:
 def default_loader(table: ContributorTable) -> Callable[[dict[str, Any]], ContributorTable]:
     """Reload the default dataset under ``table``'s lens with some fields changed."""
     def load(overrides: dict[str, Any]) -> ContributorTable:
-        from rankings import dataset
+        from rankings.data import DEFAULT_LENS, Lens, load_default
 
         lens = dict(table.lens)
-        lens["years"] = tuple(lens.get("years", dataset.DEFAULT_LENS.years))
+        lens["years"] = tuple(lens.get("years", DEFAULT_LENS.years))
         lens.update(overrides)
-        return dataset.load_default(dataset.Lens(**lens))
+        return load_default(Lens(**lens))
 
     return load
 
@@ -287,7 +287,7 @@ def build_problem(
     contributors analysed are those present under every lens variant after the
     methodology's missing rule; a note says how many were left out.
     """
-    from rankings import dataset
+    from rankings.data import parse_years
 
     factors = tuple(factors)
     noise = noise or DataNoise()
@@ -310,7 +310,7 @@ def build_problem(
             overrides: dict[str, Any] = {}
             for f, level in zip(lens_factors, combo):
                 overrides["years" if f.name == "year" else f.name] = (
-                    dataset.parse_years(level) if f.name == "year" else level)
+                    parse_years(level) if f.name == "year" else level)
             try:
                 raw = load(overrides)
             except RankingsError as exc:

@@ -333,8 +333,8 @@ def parse_vary(specs: Sequence[str], *, metrics: Sequence[str], lens_available: 
     ``counting``, ``snapshot`` and ``drop-metric`` default to every level;
     ``normalize``, ``aggregate`` and ``year`` need their levels listed.
     """
-    from rankings import dataset
     from rankings.aggregate import AGGREGATIONS
+    from rankings.data import COUNTINGS, SNAPSHOTS, parse_years
     from rankings.normalize import NORMALIZERS
 
     out: dict[str, CategoricalFactor] = {}
@@ -353,9 +353,9 @@ def parse_vary(specs: Sequence[str], *, metrics: Sequence[str], lens_available: 
         elif name == "aggregate":
             known = tuple(AGGREGATIONS)
         elif name == "counting":
-            known = dataset.COUNTINGS
+            known = COUNTINGS
         elif name == "snapshot":
-            known = dataset.SNAPSHOTS
+            known = SNAPSHOTS
         elif name == "drop-metric":
             known = ("none", *metrics)
         else:
@@ -368,7 +368,7 @@ def parse_vary(specs: Sequence[str], *, metrics: Sequence[str], lens_available: 
             levels = tuple(known)
         for level in levels:
             if name == "year":
-                dataset.parse_years(level)
+                parse_years(level)
             elif level not in known:
                 raise AnalysisError(f"--vary {name} level must be one of {', '.join(known)} (got {level!r})")
         if len(set(levels)) != len(levels):

@@ -1,4 +1,4 @@
-"""Tests for the default dataset (rankings.dataset) and its fixture builder.
+"""Tests for the default dataset (rankings.data) and its fixture builder.
 
 The expected numbers were checked against shared/data/derived/*.csv, which were computed
 independently while the sources were surveyed (that script is not shipped). Where the
@@ -18,8 +18,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rankings import dataset as ds
-from rankings.dataset import DEFAULT_LENS, Lens, Problem, load_default, parse_years, validate_file
+from rankings import data as ds
+from rankings.data import DEFAULT_LENS, Lens, Problem, load_default, parse_years, validate_file
+from rankings.data.records import _default_models
 from rankings.errors import DataError, LensError, UnknownNameError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -110,7 +111,7 @@ def test_fractional_counting_splits_shared_models():
     assert full["NVIDIA"] == 9.0 and frac["NVIDIA"] == pytest.approx(6.4167, abs=1e-3)
     assert frac["OpenAI"] == full["OpenAI"] == 11.0  # all sole-organisation models
     # Fractional credits of one year sum to the number of models with an organisation.
-    records = [r for r in ds._default_models()["2026-07"] if r.year == 2024 and r.units]
+    records = [r for r in _default_models()["2026-07"] if r.year == 2024 and r.units]
     table = load_default(Lens(years=(2024, 2024), counting="fractional", grouping="split"))
     total = table.values[:, table.metric_index("notable_models")].sum()
     rowless = sum(1 / len(r.units) for r in records for u in r.units if u not in table.contributors)
@@ -293,7 +294,7 @@ def test_fixtures_are_well_formed():
     for name in ds.FIXTURE_FILES:
         assert (FIXTURES / name).stat().st_size < 3_000_000
     registry = set(ds.registry_units())
-    for rec in ds._default_models()["2026-07"]:
+    for rec in _default_models()["2026-07"]:
         assert set(rec.units) <= registry
 
 

@@ -1,0 +1,121 @@
+"""What each metric is and where it comes from: specs, sources, snapshots and licences.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rankings.data.lenses import COUNTRY_METRICS, DEFAULT_LENS, Lens
+from rankings.data.records import _papers
+from rankings.table import MetricSpec
+
+VENUES: dict[int, str] = {2024: "AISTATS, COLM, CoRL, ICML, IJCAI, NAACL, UAI",
+                          2025: "AISTATS, COLING, COLM, CoRL, WWW"}
+"""Venues in the papercopilot sample, by year (see fixtures/PROVENANCE.md)."""
+
+ECI_SNAPSHOT = "2026-03-09"
+ARENA_SNAPSHOTS: tuple[str, ...] = ("2025-12-31", "2026-02-09", "2026-07-30")
+ARENA_MAX_LAG_DAYS = 92
+"""An Arena board read more than this many days after the window's end is not used."""
+
+EPOCH_LICENCE = "CC BY 4.0; credit: Epoch AI, 'Data on AI Models', epoch.ai/data/ai-models"
+ARENA_LICENCE = "no licence stated (third-party scrape of the LMArena text leaderboard)"
+PAPERS_LICENCE = "no licence file in papercopilot/paperlists (scraped conference metadata)"
+
+def arena_snapshot_for(last_year: int) -> str | None:
+    """The Arena board read for a window ending in ``last_year``.
+
+    The earliest snapshot on or after 31 December of ``last_year``; if every snapshot is
+    earlier (a window still running past our newest data), the newest one. A board taken
+    more than :data:`ARENA_MAX_LAG_DAYS` after the window's end rates models released
+    long after it, so none is used (``None``): 2025 reads 2025-12-31, 2026 reads
+    2026-07-30, and 2024 or earlier has no Arena value.
+    """
+    from datetime import date
+
+    end = date(last_year, 12, 31)
+    dates = [date.fromisoformat(s) for s in ARENA_SNAPSHOTS]
+    after = [d for d in dates if d >= end]
+    if not after:
+        return ARENA_SNAPSHOTS[-1]
+    chosen = min(after)
+    if (chosen - end).days > ARENA_MAX_LAG_DAYS:
+        return None
+    return chosen.isoformat()
+
+
+def _venue_years(lens: Lens) -> tuple[list[int], list[int]]:
+    _, years, cited, _ = _papers()
+    window = range(lens.years[0], lens.years[1] + 1)
+    return [y for y in window if y in years], [y for y in window if y in cited]
+
+
+def metric_sources(lens: Lens = DEFAULT_LENS) -> list[dict[str, Any]]:
+    """One dict per metric: what it is, where it comes from, its licence and snapshot."""
+    y0, y1 = lens.years
+    yr = f"{y0}" if y0 == y1 else f"{y0}-{y1}"
+    frac = "1/k for each of a model's k organisations" if lens.counting == "fractional" else "1 for each organisation on the model"
+    arena = arena_snapshot_for(y1)
+    vy, cy = _venue_years(lens)
+    venue_list = "; ".join(f"{y}: {VENUES.get(y, 'see papers.csv')}" for y in vy)
+    epoch_file = f"notable_ai_models__snap{lens.snapshot}.csv (fixtures/models.csv)"
+    out: list[dict[str, Any]] = [
+        dict(name="notable_models", kind="count", unit="models", direction="max", proxy=False,
+             description=f"Epoch notable AI models published in {yr}, counting {frac}",
+             sources=[epoch_file], snapshot=lens.snapshot, licence=EPOCH_LICENCE),
+        dict(name="open_weight_models", kind="count", unit="models", direction="max", proxy=False,
+             description=f"notable models published in {yr} whose weights are downloadable (Epoch 'Open model weights?', "
+                         f"or 'Model accessibility' starting 'Open weights'), counting {frac}",
+             sources=[epoch_file], snapshot=lens.snapshot, licence=EPOCH_LICENCE),
+        dict(name="model_citations", kind="count", unit="citations", direction="max", proxy=True,
+             description=f"citations of the papers behind the notable models of {yr} (Epoch 'Citations'); partial: many "
+                         "industry models have no paper and no count, so this undercounts industry labs; missing when "
+                         "none of a contributor's models has a count",
+             sources=[epoch_file], snapshot=lens.snapshot, licence=EPOCH_LICENCE),
+        dict(name="frontier_eci", kind="index", unit="ECI points", direction="max", proxy=False,
+             description=f"best Epoch Capabilities Index of any model of the contributor released by {y1}-12-31 "
+                         "(missing if none)",
+             sources=["epoch_capabilities_index__snap2026-03-09.csv (fixtures/benchmarks.csv)"],
+             snapshot=ECI_SNAPSHOT, licence=EPOCH_LICENCE),
+        dict(name="arena_score", kind="score", unit="Arena rating", direction="max", proxy=False,
+             description=(f"best non-preliminary LMArena text rating at the {arena} board, with its 95% interval"
+                          if arena else f"LMArena text rating: no board within {ARENA_MAX_LAG_DAYS} days after "
+                          f"{y1}-12-31, so missing for every contributor"),
+             sources=[f"lmarena_text_leaderboard__{arena}.csv (fixtures/benchmarks.csv)" if arena else "none"],
+             snapshot=arena or "", licence=ARENA_LICENCE),
+        dict(name="venue_papers", kind="count", unit="papers", direction="max", proxy=True,
+             description=(f"papers at the sampled venues ({venue_list}) "
+                          "with an author of the contributor"
+                          + (", counted by author share" if lens.counting == "fractional" else "")
+                          + "; a sample of venues, not a census") if vy else
+                         f"papers at the sampled venues: no venue data for {yr}, so missing",
+             sources=["papercopilot_2024_2025_selected_venues.csv (fixtures/papers.csv)"],
+             snapshot="2025-06", licence=PAPERS_LICENCE),
+        dict(name="venue_citations", kind="count", unit="citations", direction="max", proxy=True,
+             description=(f"Google-Scholar citations (scraped about 2025-06) of those venue papers from "
+                          f"{', '.join(v for v in _papers()[3] if int(v[-4:]) in cy)} (the only venue-years with counts; "
+                          "papers Google Scholar did not find are left out)"
+                          + (", weighted by author share" if lens.counting == "fractional" else "")) if cy else
+                         f"Google-Scholar citations of venue papers: none recorded for {yr}, so missing",
+             sources=["papercopilot_2024_2025_selected_venues.csv (fixtures/papers.csv)"],
+             snapshot="2025-06", licence=PAPERS_LICENCE),
+    ]
+    if lens.by == "country":
+        out = [d for d in out if d["name"] in COUNTRY_METRICS]
+        for d in out:
+            if d["name"] in ("frontier_eci", "arena_score"):
+                d["description"] += "; by country: the best over the organisations registered in that country"
+            else:
+                d["description"] += "; by country: a model counts for each of its countries (1/k under fractional)"
+    return out
+
+
+def _specs(lens: Lens) -> tuple[MetricSpec, ...]:
+    return tuple(
+        MetricSpec(name=d["name"], direction=d["direction"], kind=d["kind"], unit=d["unit"],
+                   description=d["description"], source="; ".join(d["sources"]) + f" [{d['licence']}]",
+                   proxy=d["proxy"])
+        for d in metric_sources(lens)
+    )
+
+

@@ -1,0 +1,171 @@
+"""Records behind the metrics: model, benchmark and paper rows of the fixtures, and users' model files.
+
+The fixture readers are cached (the files do not change while a process runs); a user's
+model-record file is read and checked row by row with :func:`load_model_records`.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import warnings
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import NamedTuple
+
+from rankings.data.lenses import SNAPSHOTS
+from rankings.data.registry import _registry, _rows, closest_units
+from rankings.data.validate import _TRUE, _parse_date, _resolve_unit, validate_file
+from rankings.errors import DataError, RankingsWarning
+
+FIXTURE_FILES: tuple[str, ...] = ("models.csv", "organisations.csv", "benchmarks.csv", "papers.csv")
+
+
+class ModelRecord(NamedTuple):
+    """One notable model as the lens code sees it."""
+
+    model: str
+    units: tuple[str, ...]
+    year: int
+    date: str
+    countries: tuple[str, ...]
+    open_weights: float     # 1.0, 0.0, or NaN when unknown
+    citations: float        # NaN when missing
+
+
+@cache
+def _default_models() -> dict[str, tuple[ModelRecord, ...]]:
+    out: dict[str, list[ModelRecord]] = {s: [] for s in SNAPSHOTS}
+    for row in _rows("models.csv"):
+        out[row["snapshot"]].append(ModelRecord(
+            model=row["model"],
+            units=tuple(filter(None, row["organizations"].split(";"))),
+            year=int(row["year"]),
+            date=row["publication_date"],
+            countries=tuple(filter(None, row["countries"].split(";"))),
+            open_weights=1.0 if row["open_weights"] == "true" else 0.0,
+            citations=float(row["citations"]) if row["citations"] else math.nan,
+        ))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+class _Bench(NamedTuple):
+    units: tuple[str, ...]
+    date: str
+    score: float
+    low: float
+    high: float
+    model: str
+
+
+@cache
+def _benchmarks() -> dict[tuple[str, str], tuple[_Bench, ...]]:
+    """(benchmark, snapshot) -> entries usable for metrics (arena: non-preliminary only)."""
+    out: dict[tuple[str, str], list[_Bench]] = defaultdict(list)
+    for row in _rows("benchmarks.csv"):
+        if row["preliminary"] == "true":
+            continue
+        units = tuple(filter(None, row["organizations"].split(";")))
+        if not units:
+            continue
+        low = float(row["low"]) if row["low"] else math.nan
+        high = float(row["high"]) if row["high"] else math.nan
+        out[(row["benchmark"], row["snapshot"])].append(
+            _Bench(units, row["release_date"], float(row["score"]), low, high, row["model"]))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+class _Paper(NamedTuple):
+    year: int
+    venue: str
+    shares: tuple[tuple[str, float], ...]   # unit, share of listed authors
+    citations: float
+
+
+@cache
+def _papers() -> tuple[tuple[_Paper, ...], frozenset[int], frozenset[int], tuple[str, ...]]:
+    papers = []
+    cited_years: set[int] = set()
+    cited_venues: set[str] = set()
+    years: set[int] = set()
+    for row in _rows("papers.csv"):
+        n = int(row["n_affiliations"])
+        shares = []
+        for part in row["org_author_counts"].split(";"):
+            unit, _, count = part.rpartition(":")
+            shares.append((unit, int(count) / n))
+        cites = float(row["gs_citations"]) if row["gs_citations"] else math.nan
+        year = int(row["year"])
+        years.add(year)
+        if not math.isnan(cites):
+            cited_years.add(year)
+            cited_venues.add(f"{row['venue']} {year}")
+        papers.append(_Paper(year, row["venue"], tuple(shares), cites))
+    return tuple(papers), frozenset(years), frozenset(cited_years), tuple(sorted(cited_venues))
+
+
+def load_model_records(path: str | Path, *, snapshot: str | None = None) -> tuple[ModelRecord, ...]:
+    """Read a user's own model-record CSV.
+
+    Required columns: ``model``, ``organizations`` (``;``-separated; registry names or
+    any alias, and commas also accepted when there is no ``;``), ``publication_date``
+    (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``). Optional: ``snapshot`` (when present,
+    only rows of ``snapshot`` are kept if one is given), ``countries`` (``;``-separated;
+    defaults to the registry countries of the organisations), ``open_weights``
+    (true/false; without the column ``open_weight_models`` is missing), ``citations``
+    (empty = missing). Organisations not in the registry are kept as contributors of
+    their own. Any problem :func:`validate_file` finds other than an unknown
+    organisation raises :class:`DataError` naming the first few.
+    """
+    path = Path(path)
+    problems = [p for p in validate_file(path) if not p.message.startswith("unknown organisation")]
+    if problems:
+        shown = "; ".join(str(p) for p in problems[:3])
+        more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
+        raise DataError(f"{path}: model records must be valid: {shown}{more}")
+    reg = _registry()
+    unknown: dict[str, list[str]] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        header = {h.strip().lower(): h for h in (reader.fieldnames or [])}
+        records = []
+        for row in reader:
+            get = lambda col, row=row: (row.get(header[col]) or "").strip() if col in header else ""  # noqa: E731
+            if not any((v or "").strip() for v in row.values()):
+                continue
+            if snapshot is not None and "snapshot" in header and get("snapshot") not in ("", snapshot):
+                continue
+            orgs_text = get("organizations")
+            sep = ";" if ";" in orgs_text else ","
+            units = []
+            for raw in filter(None, (p.strip() for p in orgs_text.split(sep))):
+                unit = _resolve_unit(raw)
+                if unit is None:
+                    unknown.setdefault(raw, closest_units(raw))
+                    unit = raw
+                if unit not in units:
+                    units.append(unit)
+            date = _parse_date(get("publication_date")) or ""
+            if "countries" in header and get("countries"):
+                countries = tuple(dict.fromkeys(c.strip() for c in get("countries").split(";") if c.strip()))
+            else:
+                countries = tuple(dict.fromkeys(reg.country[u] for u in units if reg.country.get(u)))
+            if "open_weights" in header:
+                open_weights = 1.0 if get("open_weights").lower() in _TRUE else 0.0
+            else:
+                open_weights = math.nan
+            cites = get("citations")
+            records.append(ModelRecord(get("model"), tuple(units), int(date[:4]), date, countries, open_weights,
+                                       float(cites) if cites else math.nan))
+    if not records:
+        raise DataError(f"{path}: model records must hold at least one model (got none{' for snapshot ' + snapshot if snapshot else ''})")
+    if unknown:
+        listed = "; ".join(f"{raw!r}" + (f" (closest known: {', '.join(close)})" if close else "")
+                           for raw, close in list(unknown.items())[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+        warnings.warn(f"{path}: {len(unknown)} organisation(s) are not in the registry and count as contributors "
+                      f"of their own: {listed}{more}", RankingsWarning, stacklevel=2)
+    return tuple(records)
+
+
