@@ -13,8 +13,7 @@ The public API::
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
+from rankings._version import __version__
 from rankings.data import DEFAULT_LENS, Lens, load_default, metric_sources, validate_file
 from rankings.errors import (
     AnalysisError,
@@ -30,11 +29,6 @@ from rankings.methodology import INVARIANTS, Methodology, RankingResult, load_to
 from rankings.ranking import TIE_RULES, rank_scores
 from rankings.registry import ENTRY_POINT_GROUP, Registry, default_registry, discover, get_methodology
 from rankings.table import ContributorTable, MetricSpec, load_table
-
-try:
-    __version__ = version("rankings")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
 
 __all__ = [
     "AnalysisError",

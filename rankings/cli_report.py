@@ -1,6 +1,6 @@
 """``rankings report``: one self-contained HTML page about the focus contributor.
 
-A thin layer over :func:`rankings.report.html.build_report`: parse the shared data
+A thin layer over :func:`rankings.report.build.build_report`: parse the shared data
 and methodology options, check the output path before any work, build the page and
 write it whole or not at all. Registered in :mod:`rankings.cli` through :data:`COMMANDS`.
 """
@@ -108,7 +108,7 @@ def _run(output: Path, method_name: str | None, weights: str | None, normalize: 
          ternary: str | None) -> None:
     from rankings._atomic import write_text_atomically
     from rankings.registry import default_registry
-    from rankings.report.html import build_report
+    from rankings.report.build import build_report
 
     table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
     data_given = data_path is not None

@@ -77,7 +77,7 @@ class Manifest:
 def current_versions() -> dict[str, str]:
     import platform
 
-    from rankings import __version__
+    from rankings._version import __version__
 
     return {"rankings": __version__, "numpy": np.__version__, "python": platform.python_version()}
 

@@ -1,4 +1,4 @@
-"""``rankings report``: the self-contained HTML page (rankings.cli_report, rankings.report.html)."""
+"""``rankings report``: the self-contained HTML page (rankings.cli_report, rankings.report)."""
 
 from __future__ import annotations
 
@@ -304,7 +304,7 @@ def test_plot_steps_merge_slivers():
 def test_build_report_library_call():
     from rankings.data import load_default
     from rankings.registry import default_registry
-    from rankings.report.html import build_report, ordinal
+    from rankings.report.build import build_report, ordinal
 
     table = load_default()
     method = default_registry().get("equal-core")
