@@ -36,7 +36,7 @@ import numpy as np
 
 def _problem(n: int):
     from rankings.methodology import Methodology
-    from rankings.sensitivity.evaluate import build_problem
+    from rankings.sensitivity.problem import build_problem
     from rankings.table import ContributorTable, MetricSpec
 
     rng = np.random.default_rng(12345)
@@ -53,7 +53,7 @@ def _problem(n: int):
 def case(n: int, s: int, mode: str) -> dict:
     """One measurement (run in its own process for a clean peak-memory reading)."""
     from rankings.sensitivity import kernels
-    from rankings.sensitivity.evaluate import run_engine
+    from rankings.sensitivity.engine import run_engine
     from rankings.sensitivity.sample import RunSampler
 
     method, table, problem = _problem(n)

@@ -12,7 +12,8 @@ import pytest
 from rankings.methodology import Methodology
 from rankings.ranking import rank_scores
 from rankings.sensitivity import kernels
-from rankings.sensitivity.evaluate import build_problem, run_engine
+from rankings.sensitivity.engine import run_engine
+from rankings.sensitivity.problem import build_problem
 from rankings.sensitivity.sample import RunSampler
 from rankings.table import ContributorTable, MetricSpec
 

@@ -20,7 +20,8 @@ from rankings.sensitivity.analyze import (
     sobol_indices,
     split_salib_design,
 )
-from rankings.sensitivity.evaluate import build_problem, competition_ranks, run_engine
+from rankings.sensitivity.engine import run_engine
+from rankings.sensitivity.problem import build_problem, competition_ranks
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
     DataNoise,

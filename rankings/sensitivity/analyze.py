@@ -1,7 +1,7 @@
 """Analyses of sampled runs: SMAA-2 outputs, rank bands, rank shifts and Sobol' indices.
 
 :func:`sensitivity` is the one entry point: it builds the sampling problem, runs the
-engine of :mod:`rankings.sensitivity.evaluate` and returns a frozen
+engine of :mod:`rankings.sensitivity.engine` and returns a frozen
 :class:`SensitivityResult` with
 
 * rank acceptability ``b_i^r = P(rank_i = r)`` with Monte Carlo standard errors
@@ -33,13 +33,8 @@ from rankings._frames import FrameMixin
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
 from rankings.sampling import make_rng
-from rankings.sensitivity.evaluate import (
-    Counters,
-    SamplingProblem,
-    build_problem,
-    competition_ranks,
-    run_engine,
-)
+from rankings.sensitivity.engine import Counters, run_engine
+from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
     CategoricalFactor,

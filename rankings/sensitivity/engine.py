@@ -1,0 +1,315 @@
+"""The engine: chunked, vectorised evaluation of sampled runs with memory flat in the run count.
+
+A :class:`SamplingProblem` fixes a methodology, a contributor table (restricted to the
+contributors present under every lens variant), a focus contributor and the
+uncertain inputs. :func:`run_engine` walks the runs in compute chunks, scores each chunk
+in one vectorised call per method variant (or once per run when data noise makes every
+run's table different), turns scores into competition ranks and adds them to running
+counters (:class:`Counters`). Nothing of size runs x contributors is ever held beyond one
+chunk.
+
+Fast paths:
+
+* linear methodology, no method choices, no data noise, focus only: the focus rank is
+  ``1 + #{k : (W @ D.T)[s, k] > tol}`` with ``D = L - l_f``;
+* linear methodology otherwise: scores are ``W @ L.T`` (a strictly increasing transform
+  of the true score, so ranks are identical);
+* anything else: :meth:`Methodology.score_matrix` per chunk and variant.
+
+Ties are competition ranks with the tolerance rule of :mod:`rankings.ranking`
+(``1e-9 * max|s| + 1e-12`` over each run's score vector, neighbours closer than it
+share a rank), so identical rows always get identical ranks.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import os
+import tempfile
+import threading
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rankings.errors import AnalysisError
+from rankings.sensitivity import kernels
+from rankings.sensitivity.memory import check_run_size
+from rankings.sensitivity.problem import SamplingProblem, _row_tolerance
+from rankings.sensitivity.sample import (
+    GEN_BLOCK,
+    RunBatch,
+    RunSampler,
+)
+
+DEFAULT_CHUNK = None
+"""``None`` picks a chunk size from N (about 2**20 scores per chunk, at least N rows)."""
+
+def auto_chunk(n: int) -> int:
+    return int(min(65536, max(256, 2**20 // max(n, 1), n)))
+
+
+# ---------------------------------------------------------------------------------------
+# ---------------------------------------------------------------------------------------
+# Counters
+# ---------------------------------------------------------------------------------------
+
+@dataclass
+class Counters:
+    """Running totals over runs (all int64 / float64, size independent of the run count)."""
+
+    n: int
+    m: int
+    full: bool
+    pair_rows: np.ndarray
+    runs: int = 0
+    focus_hist: np.ndarray = field(init=False)
+    acceptability: np.ndarray | None = field(init=False)
+    first_weight_sum: np.ndarray | None = field(init=False)
+    shift_sum: np.ndarray | None = field(init=False)
+    run_shift_sum: int = 0
+    run_shift_sq: int = 0
+    wins: np.ndarray | None = field(init=False)
+    focus_runs: list[np.ndarray] = field(default_factory=list)
+    shift_runs: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.focus_hist = np.zeros(self.n + 1, dtype=np.int64)
+        if self.full:
+            self.acceptability = np.zeros((self.n, self.n), dtype=np.int64)
+            self.first_weight_sum = np.zeros((self.n, self.m), dtype=np.int64).astype(object)
+            self.shift_sum = np.zeros(self.n, dtype=np.int64)
+            p = len(self.pair_rows)
+            self.wins = np.zeros((p, p), dtype=np.int64)
+        else:
+            self.acceptability = self.first_weight_sum = self.shift_sum = self.wins = None
+
+
+# The run log
+# ---------------------------------------------------------------------------------------
+
+class RunLog:
+    """Streams one CSV row per run to a temp file, renamed into place on success."""
+
+    def __init__(self, path: str | Path, problem: SamplingProblem) -> None:
+        self.path = Path(path)
+        folder = self.path.parent if str(self.path.parent) else Path(".")
+        if self.path.is_dir():
+            raise AnalysisError(f"--log-runs must be a file path (got the folder {str(self.path)!r})")
+        if not folder.is_dir():
+            raise AnalysisError(f"--log-runs folder must exist (got {str(folder)!r})")
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
+        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.problem = problem
+        header = ["run", *[f"w_{m}" for m in problem.metrics], *[f.name for f in problem.factors]]
+        if problem.noise.active:
+            header.append("noise_key")
+        header.append("focus_rank")
+        self.handle.write(",".join(header) + "\n")
+
+    def write(self, batch: RunBatch, W: np.ndarray, focus_rank: np.ndarray) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        levels = [f.levels for f in self.problem.factors]
+        for r in range(len(batch)):
+            row: list[Any] = [batch.start + r, *[repr(float(x)) for x in W[r]]]
+            row += [levels[k][batch.choices[r, k]] for k in range(len(levels))]
+            if batch.noise_keys is not None:
+                row.append(int(batch.noise_keys[r]))
+            row.append(int(focus_rank[r]))
+            writer.writerow(row)
+        self.handle.write(buffer.getvalue())
+
+    def close(self, ok: bool) -> None:
+        self.handle.close()
+        if ok:
+            os.replace(self.tmp, self.path)
+        else:
+            Path(self.tmp).unlink(missing_ok=True)
+
+
+# ---------------------------------------------------------------------------------------
+# The engine
+# ---------------------------------------------------------------------------------------
+
+Progress = Callable[[int, int], None]
+
+
+def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
+    """Default compute chunk: a multiple of the generation block, or a divisor of it for large N.
+
+    numpy: about 2**20 scores per chunk and at least N rows (the per-chunk bincount
+    costs N^2). Compiled ranking accumulates in place, so its chunk only bounds the
+    score buffer (about 2**19 scores per worker).
+    """
+    rows = max(1, 2**19 // max(n, 1)) if (full and compiled) else auto_chunk(n)
+    if rows >= GEN_BLOCK:
+        return int(min(2**20, GEN_BLOCK * round(rows / GEN_BLOCK)))
+    # Large N: a power of two below the block size divides the block, so chunks tile it;
+    # each worker caches the block it is reading, and generation is cheap next to ranking.
+    return int(max(64, 2 ** int(np.floor(np.log2(rows)))))
+
+
+def _blas_single() -> bool:
+    return any(os.environ.get(k) == "1" for k in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"))
+
+
+def _per_worker_batches(batches: Callable[[int, int], RunBatch]) -> Callable[[], Callable[[int, int], RunBatch]]:
+    """A factory of ``batches`` for each worker thread.
+
+    A :class:`RunSampler` serialises generation behind its lock and shares one block
+    cache; each worker gets its own copy (same seed, same bytes), so generation runs
+    in parallel. Other callables are shared as they are.
+    """
+    owner = getattr(batches, "__self__", None)
+    if isinstance(owner, RunSampler) and getattr(batches, "__func__", None) is RunSampler.batch:
+        def make() -> Callable[[int, int], RunBatch]:
+            mine = copy.copy(owner)
+            mine._cache = {}
+            mine._lock = threading.Lock()
+            return mine.batch
+        return make
+    return lambda: batches
+
+
+@dataclass
+class _Worker:
+    batches: Callable[[int, int], RunBatch]
+    counters: kernels.RankCounters | None
+    hist: np.ndarray
+
+
+def run_engine(
+    problem: SamplingProblem,
+    batches: Callable[[int, int], RunBatch],
+    samples: int,
+    *,
+    chunk_size: int | None = DEFAULT_CHUNK,
+    full: bool = True,
+    pair_rows: Sequence[int] = (),
+    store_runs: bool = False,
+    log_runs: str | Path | None = None,
+    progress: Progress | None = None,
+    threads: int | None = None,
+) -> Counters:
+    """Evaluate runs ``0 .. samples-1`` (inputs from ``batches(a, b)``) into counters.
+
+    ``full=False`` keeps only the focus rank histogram (fast path for linear methods).
+    ``store_runs`` also keeps each run's focus rank and mean absolute rank shift (for
+    Sobol' analysis; memory grows with the run count).
+
+    Chunks run on ``threads`` worker threads (default :func:`kernels.threads`), each
+    with its own integer counters, summed at the end; per-run outputs (log, stored
+    runs, progress) are handled in run order. Results do not depend on the chunk size
+    or the thread count.
+    """
+    n, m = problem.n, len(problem.metrics)
+    compiled = kernels.backend() == "numba"
+    need_full = full or store_runs
+    fast = None if (need_full or log_runs is not None) else problem.focus_fast_path()
+    linear = not problem.factors and not problem.noise.active and problem.variant(()).L is not None
+    chunk = engine_chunk(n, full=need_full or fast is None, compiled=compiled) if chunk_size is None \
+        else int(chunk_size)
+    pair_index = np.asarray(sorted(set(int(i) for i in pair_rows)), dtype=np.int64)
+    workers = kernels.threads() if threads is None else max(1, int(threads))
+    if not linear and not _blas_single():
+        workers = 1  # scoring may call multi-threaded BLAS: extra workers would oversubscribe the cores
+    starts = range(0, samples, chunk) if isinstance(samples, (int, np.integer)) and samples > 0 else range(0)
+    workers = max(1, min(workers, len(starts)))
+    check_run_size(samples, n, m, chunk, full=need_full, store_runs=store_runs, pairs=len(pair_index),
+                   workers=workers, compiled=compiled)
+    counters = Counters(n, m, need_full, pair_index)
+    log = RunLog(log_runs, problem) if log_runs is not None else None
+    ref = problem.nominal_ranks.astype(np.int64)
+    f = problem.focus
+    tol = problem.linear_tolerance() if fast is not None else 0.0
+    make_batches = _per_worker_batches(batches)
+    local = threading.local()
+    states: list[_Worker] = []
+    states_lock = threading.Lock()
+
+    def state() -> _Worker:
+        st = getattr(local, "state", None)
+        if st is None:
+            st = _Worker(make_batches(), kernels.RankCounters(n, m, pair_index) if need_full else None,
+                         np.zeros(n + 1, dtype=np.int64))
+            with states_lock:
+                states.append(st)
+            local.state = st
+        return st
+
+    def work(a: int) -> tuple[RunBatch | None, np.ndarray | None, np.ndarray | None]:
+        st = state()
+        b = min(samples, a + chunk)
+        batch = st.batches(a, b)
+        if fast is not None:
+            st.hist += np.bincount(kernels.focus_ranks(batch.weights, fast, tol), minlength=n + 1)
+            return None, None, None
+        W = problem.effective_weights(batch)
+        S = problem.score(batch, W)
+        if st.counters is not None:
+            focus_rank, shift = st.counters.add_chunk(S, W, ref, f)
+        else:
+            row_tol = _row_tolerance(S)
+            focus_rank = 1 + np.count_nonzero(S - S[:, f:f + 1] > row_tol[:, None], axis=1)
+            shift = None
+        return (batch if log is not None else None), focus_rank, shift
+
+    def collect(a: int, result: tuple[RunBatch | None, np.ndarray | None, np.ndarray | None]) -> None:
+        batch, focus_rank, shift = result
+        b = min(samples, a + chunk)
+        if focus_rank is not None:
+            counters.focus_hist += np.bincount(focus_rank, minlength=n + 1)
+        if shift is not None:
+            counters.run_shift_sum += int(shift.sum())
+            counters.run_shift_sq += sum(int(x) * int(x) for x in shift) if n > 2000 \
+                else int((shift * shift).sum())
+            if store_runs:
+                counters.focus_runs.append(np.asarray(focus_rank, dtype=np.int32))
+                counters.shift_runs.append(shift / n)
+        if log is not None and batch is not None and focus_rank is not None:
+            log.write(batch, batch.weights, focus_rank)
+        counters.runs += b - a
+        if progress is not None:
+            progress(b, samples)
+
+    ok = False
+    try:
+        if workers == 1:
+            for a in starts:
+                collect(a, work(a))
+        else:
+            with ThreadPoolExecutor(workers) as pool:
+                pending: deque[tuple[int, Future[Any]]] = deque()
+                try:
+                    for a in starts:
+                        pending.append((a, pool.submit(work, a)))
+                        while len(pending) >= 2 * workers:
+                            a0, fut = pending.popleft()
+                            collect(a0, fut.result())
+                    while pending:
+                        a0, fut = pending.popleft()
+                        collect(a0, fut.result())
+                finally:
+                    for _, fut in pending:
+                        fut.cancel()
+        for st in states:
+            counters.focus_hist += st.hist
+            if st.counters is not None:
+                assert counters.acceptability is not None and counters.first_weight_sum is not None
+                assert counters.shift_sum is not None and counters.wins is not None
+                counters.acceptability += st.counters.acceptability
+                counters.first_weight_sum += st.counters.first_weight_big
+                counters.shift_sum += st.counters.shift_sum
+                counters.wins += st.counters.wins
+        ok = True
+    finally:
+        if log is not None:
+            log.close(ok)
+    return counters

@@ -1,0 +1,77 @@
+"""Categorical method choices as factors: normalisation, aggregation, counting, year, snapshot, drop-metric.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from rankings.errors import AnalysisError
+
+FACTOR_NAMES: tuple[str, ...] = ("normalize", "aggregate", "counting", "year", "snapshot", "drop-metric")
+LENS_FACTORS: tuple[str, ...] = ("counting", "year", "snapshot")
+
+
+@dataclass(frozen=True)
+class CategoricalFactor:
+    """One method choice drawn uniformly from ``levels`` in each run."""
+
+    name: str
+    levels: tuple[str, ...]
+
+    def describe(self) -> dict[str, Any]:
+        return {"factor": self.name, "levels": list(self.levels)}
+
+
+def parse_vary(specs: Sequence[str], *, metrics: Sequence[str], lens_available: bool) -> list[CategoricalFactor]:
+    """Parse ``--vary`` options: ``normalize=min-max,z-score``, ``counting``, ``drop-metric``...
+
+    ``counting``, ``snapshot`` and ``drop-metric`` default to every level;
+    ``normalize``, ``aggregate`` and ``year`` need their levels listed.
+    """
+    from rankings.aggregate import AGGREGATIONS
+    from rankings.data import COUNTINGS, SNAPSHOTS, parse_years
+    from rankings.normalize import NORMALIZERS
+
+    out: dict[str, CategoricalFactor] = {}
+    for spec in specs:
+        name, sep, rest = spec.partition("=")
+        name = name.strip()
+        levels = tuple(x.strip() for x in rest.split(",") if x.strip()) if sep else ()
+        if name not in FACTOR_NAMES:
+            raise AnalysisError(f"--vary factor must be one of {', '.join(FACTOR_NAMES)} (got {name!r})")
+        if name in out:
+            raise AnalysisError(f"--vary may name each factor once (got {name!r} twice)")
+        if name in LENS_FACTORS and not lens_available:
+            raise AnalysisError(f"--vary {name} reads the default dataset; it cannot be combined with --data or --models")
+        if name == "normalize":
+            known: Sequence[str] = tuple(NORMALIZERS)
+        elif name == "aggregate":
+            known = tuple(AGGREGATIONS)
+        elif name == "counting":
+            known = COUNTINGS
+        elif name == "snapshot":
+            known = SNAPSHOTS
+        elif name == "drop-metric":
+            known = ("none", *metrics)
+        else:
+            known = ()
+        if not levels:
+            if name in ("normalize", "aggregate", "year"):
+                raise AnalysisError(f"--vary {name} needs its levels, e.g. --vary {name}="
+                                    + {"normalize": "min-max,z-score", "aggregate": "arithmetic,geometric",
+                                       "year": "2024,2025"}[name] + f" (got {spec!r})")
+            levels = tuple(known)
+        for level in levels:
+            if name == "year":
+                parse_years(level)
+            elif level not in known:
+                raise AnalysisError(f"--vary {name} level must be one of {', '.join(known)} (got {level!r})")
+        if len(set(levels)) != len(levels):
+            raise AnalysisError(f"--vary {name} levels must be distinct (got {','.join(levels)})")
+        out[name] = CategoricalFactor(name, levels)
+    return [out[n] for n in FACTOR_NAMES if n in out]
+
+
+# ---------------------------------------------------------------------------------------

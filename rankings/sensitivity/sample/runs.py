@@ -1,0 +1,87 @@
+"""Runs: weights, method choices and data-noise keys drawn together, block by block, from one seed.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from rankings.sampling import block_rng
+from rankings.sensitivity.sample.factors import CategoricalFactor
+from rankings.sensitivity.sample.weights import GEN_BLOCK, WeightSampler
+
+_CONFIDENCE_KEY = 2**62 + 2
+@dataclass(frozen=True)
+class RunBatch:
+    """The inputs of a contiguous range of runs.
+
+    ``weights`` is n x M, ``choices`` n x F level indices (one column per categorical
+    factor), ``noise_keys`` n integer keys (or ``None`` without data noise).
+    """
+
+    start: int
+    weights: np.ndarray
+    choices: np.ndarray
+    noise_keys: np.ndarray | None
+
+    def __len__(self) -> int:
+        return self.weights.shape[0]
+
+
+@dataclass
+class RunSampler:
+    """Draws the inputs of runs ``[a, b)`` for a seed, identically for any chunking."""
+
+    seed: int
+    weights: WeightSampler
+    factors: tuple[CategoricalFactor, ...] = ()
+    noise: bool = False
+    _cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = field(default_factory=dict, repr=False)
+    _lock: Any = field(default_factory=threading.Lock, repr=False)
+
+    def _block(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        with self._lock:
+            return self._block_locked(b)
+
+    def _block_locked(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        hit = self._cache.get(b)
+        if hit is not None:
+            return hit
+        rng = block_rng(self.seed, b)
+        W = self.weights.block(self.seed, b, rng)
+        choices = np.empty((GEN_BLOCK, len(self.factors)), dtype=np.int64)
+        for k, factor in enumerate(self.factors):
+            choices[:, k] = rng.integers(0, len(factor.levels), size=GEN_BLOCK)
+        keys = rng.integers(0, 2**62, size=GEN_BLOCK, dtype=np.int64) if self.noise else None
+        if len(self._cache) > 4:
+            self._cache.clear()
+        self._cache[b] = (W, choices, keys)
+        return W, choices, keys
+
+    def batch(self, a: int, b: int) -> RunBatch:
+        parts_w, parts_c, parts_k = [], [], []
+        pos = a
+        while pos < b:
+            blk = pos // GEN_BLOCK
+            lo = pos - blk * GEN_BLOCK
+            hi = min(GEN_BLOCK, b - blk * GEN_BLOCK)
+            W, C, K = self._block(blk)
+            parts_w.append(W[lo:hi])
+            parts_c.append(C[lo:hi])
+            if K is not None:
+                parts_k.append(K[lo:hi])
+            pos = blk * GEN_BLOCK + hi
+        return RunBatch(
+            start=a,
+            weights=np.concatenate(parts_w),
+            choices=np.concatenate(parts_c),
+            noise_keys=np.concatenate(parts_k) if self.noise else None,
+        )
+
+
+def confidence_rng(seed: int) -> np.random.Generator:
+    """Generator for the extra runs behind SMAA-2 confidence factors."""
+    return block_rng(seed, _CONFIDENCE_KEY)
