@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from rankings._version import __version__
 from rankings.data import DEFAULT_LENS, Lens, load_default, metric_sources, validate_file
+from rankings.declarative import load_toml
 from rankings.errors import (
     AnalysisError,
     DataError,
@@ -25,9 +26,10 @@ from rankings.errors import (
     WeightError,
 )
 from rankings.explain import Comparison, Explanation, compare, explain_gap
-from rankings.methodology import INVARIANTS, Methodology, RankingResult, load_toml
+from rankings.methodology import INVARIANTS, Methodology
 from rankings.ranking import TIE_RULES, rank_scores
 from rankings.registry import ENTRY_POINT_GROUP, Registry, default_registry, discover, get_methodology
+from rankings.result import RankingResult
 from rankings.table import ContributorTable, MetricSpec, load_table
 
 __all__ = [

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 from rankings._paths import methodologies_dir
-from rankings.methodology import Methodology, load_toml
+from rankings.declarative import load_toml
+from rankings.methodology import Methodology
 
 
 def methodologies() -> list[Methodology]:

@@ -131,7 +131,7 @@ def _format_option(choices: Sequence[str] = ("table", "json")) -> Callable[..., 
 
 def _load_table(data_path: Path | None, models_path: Path | None, year: str | None, counting: str | None,
                 snapshot: str | None, grouping: str | None, by: str | None, directions: str | None) -> Any:
-    from rankings.methodology import parse_directions
+    from rankings.declarative import parse_directions
 
     lens_given = any(v is not None for v in (year, counting, snapshot, grouping, by)) or models_path is not None
     if data_path is not None:
@@ -161,7 +161,7 @@ def _load_table(data_path: Path | None, models_path: Path | None, year: str | No
 def _resolve_method(name: str | None, table: Any, *, data_given: bool, weights: str | None, normalize: str | None,
                     aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
                     missing: str | None, methods_dirs: Sequence[Path]) -> Any:
-    from rankings.methodology import parse_bounds, parse_weights
+    from rankings.declarative import parse_bounds, parse_weights
     from rankings.registry import default_registry
 
     registry = default_registry(methods_dirs)

@@ -27,8 +27,9 @@ import numpy as np
 from rankings._frames import FrameMixin
 from rankings.aggregate import AGGREGATIONS
 from rankings.errors import AnalysisError
-from rankings.methodology import Methodology, RankingResult
+from rankings.methodology import Methodology
 from rankings.ranking import kendall_tau
+from rankings.result import RankingResult
 from rankings.table import ContributorTable
 
 SHAPLEY_MAX_METRICS = 10

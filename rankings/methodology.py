@@ -17,20 +17,18 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
 import numpy as np
 
 from rankings import normalize as _normalize
-from rankings._frames import FrameMixin
 from rankings.aggregate import AGGREGATIONS
-from rankings.errors import DataError, MethodologyError, RankingsError, UnknownNameError, WeightError
+from rankings.errors import MethodologyError, RankingsError, UnknownNameError, WeightError
 from rankings.ranking import rank_scores
+from rankings.result import RankingResult
 from rankings.table import MISSING_RULES, ContributorTable
 
 INVARIANTS: tuple[str, ...] = (
@@ -58,26 +56,6 @@ TOML_KEYS: tuple[str, ...] = (
     "name", "description", "weights", "normalize", "aggregate", "parameters", "bounds",
     "missing", "invariants", "references",
 )
-
-
-def parse_weights(text: str) -> dict[str, float]:
-    """Parse ``"a=0.2,b=0.8"`` into a mapping (values checked by :func:`check_weights`)."""
-    weights: dict[str, float] = {}
-    for part in [p for p in text.split(",") if p.strip()]:
-        if "=" not in part:
-            raise WeightError(f"weights must look like metric=value,metric=value (got {part.strip()!r})")
-        key, _, raw = part.partition("=")
-        key = key.strip()
-        try:
-            value = float(raw)
-        except ValueError:
-            raise WeightError(f"weight of {key!r} must be a number (got {raw.strip()!r})") from None
-        if key in weights:
-            raise WeightError(f"each metric may be weighted once (got {key!r} twice)")
-        weights[key] = value
-    if not weights:
-        raise WeightError(f"weights must name at least one metric (got {text!r})")
-    return weights
 
 
 def check_weights(weights: Mapping[str, float], where: str) -> dict[str, float]:
@@ -423,159 +401,3 @@ class Methodology:
             "references": list(self.references),
             "source": self.source,
         }
-
-
-@dataclass(frozen=True, eq=False)
-class RankingResult(FrameMixin):
-    """Scores and ranks of one methodology on one (prepared) table."""
-
-    methodology: Methodology
-    table: ContributorTable
-    weights: Mapping[str, float]
-    scores: np.ndarray
-    ranks: np.ndarray
-    normalized: np.ndarray | None
-    ties: str
-    notes: tuple[str, ...] = ()
-
-    def order(self) -> list[int]:
-        """Row indices best first; tied rows in alphabetical order (display only)."""
-        return sorted(range(len(self.scores)), key=lambda i: (self.ranks[i], self.table.contributors[i]))
-
-    def rank_of(self, contributor: str) -> int | float:
-        rank = self.ranks[self.table.contributor_index(contributor)]
-        return int(rank) if float(rank).is_integer() else float(rank)
-
-    def rows(self) -> list[dict[str, Any]]:
-        names = self.table.metric_names
-        out = []
-        for i in self.order():
-            rank = self.ranks[i]
-            row: dict[str, Any] = {
-                "contributor": self.table.contributors[i],
-                "rank": int(rank) if float(rank).is_integer() else float(rank),
-                "score": _json_float(self.scores[i]),
-                "values": {m: _json_float(self.table.values[i, j]) for j, m in enumerate(names)},
-            }
-            if self.normalized is not None:
-                row["normalized"] = {m: _json_float(self.normalized[i, j]) for j, m in enumerate(names)}
-            else:
-                row["normalized"] = None
-            for key, column in self.table.attributes.items():
-                row.setdefault("attributes", {})[key] = column[i]
-            out.append(row)
-        return out
-
-    def to_dict(self) -> dict[str, Any]:
-        method = self.methodology.to_dict()
-        method["weights"] = dict(self.weights)
-        return {
-            "methodology": method,
-            "data": {"label": self.table.label, "lens": dict(self.table.lens),
-                     "contributors": self.table.n_contributors},
-            "ties": self.ties,
-            "notes": list(self.notes),
-            "ranking": self.rows(),
-        }
-
-    def to_frame(self) -> Any:
-        import pandas as pd
-
-        rows = self.rows()
-        frame = pd.DataFrame({
-            "contributor": [r["contributor"] for r in rows],
-            "rank": [r["rank"] for r in rows],
-            "score": [r["score"] for r in rows],
-        }).set_index("contributor")
-        for m in self.table.metric_names:
-            frame[m] = [r["values"][m] for r in rows]
-        return frame
-
-
-def _json_float(value: float) -> float | None:
-    value = float(value)
-    if math.isnan(value):
-        return None
-    if math.isinf(value):
-        return None if value > 0 else -1e308
-    return value
-
-
-# ---------------------------------------------------------------------------------------
-# Declarative methodologies from TOML
-# ---------------------------------------------------------------------------------------
-
-def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodology:
-    """Build a declarative methodology from a parsed TOML document (closed vocabulary)."""
-    where = f"methodology file {source}"
-    unknown = [k for k in data if k not in TOML_KEYS]
-    if unknown:
-        raise MethodologyError(f"{where}: unknown key {unknown[0]!r} (expected one of {', '.join(TOML_KEYS)})")
-    for key in ("name", "description", "normalize", "aggregate"):
-        if key not in data:
-            raise MethodologyError(f"{where}: key {key!r} is required")
-        if not isinstance(data[key], str):
-            raise MethodologyError(f"{where}: {key} must be a string (got {data[key]!r})")
-    weights = data.get("weights", "equal")
-    if weights == "equal":
-        weights = None
-    elif not isinstance(weights, Mapping):
-        raise MethodologyError(f"{where}: weights must be a table or \"equal\" (got {weights!r})")
-    for key, kind in (("parameters", Mapping), ("bounds", Mapping), ("invariants", list), ("references", list)):
-        if key in data and not isinstance(data[key], kind):
-            raise MethodologyError(f"{where}: {key} must be a {'table' if kind is Mapping else 'list'} (got {data[key]!r})")
-    try:
-        return Methodology(
-            name=data["name"], description=data["description"], weights=weights,
-            normalize=data["normalize"], aggregate=data["aggregate"],
-            parameters=dict(data.get("parameters", {})), bounds=dict(data.get("bounds", {})),
-            missing=str(data.get("missing", "error")), invariants=frozenset(data.get("invariants", [])),
-            references=tuple(data.get("references", [])), source=source,
-        )
-    except MethodologyError:
-        raise
-    except RankingsError as exc:  # weights, invariant names: already name the methodology and file
-        raise MethodologyError(str(exc)) from None
-
-
-def load_toml(path: str | Path) -> Methodology:
-    """Read one TOML methodology file."""
-    path = Path(path)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise MethodologyError(f"methodology file must exist (got {str(path)!r})") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise MethodologyError(f"methodology file {path}: must be valid TOML ({exc})") from None
-    return methodology_from_mapping(data, str(path))
-
-
-def parse_bounds(text: str) -> dict[str, tuple[float, float]]:
-    """Parse ``"metric=lo:hi,metric=lo:hi"``."""
-    bounds: dict[str, tuple[float, float]] = {}
-    for part in [p for p in text.split(",") if p.strip()]:
-        key, sep, rest = part.partition("=")
-        lo_text, colon, hi_text = rest.partition(":")
-        if not sep or not colon:
-            raise MethodologyError(f"bounds must look like metric=lo:hi (got {part.strip()!r})")
-        try:
-            lo, hi = float(lo_text), float(hi_text)
-        except ValueError:
-            raise MethodologyError(f"bounds of {key.strip()!r} must be numbers lo:hi (got {rest!r})") from None
-        if not (math.isfinite(lo) and math.isfinite(hi)) or not hi > lo:
-            raise MethodologyError(f"bounds of {key.strip()!r} must be finite with hi > lo (got {rest!r})")
-        bounds[key.strip()] = (lo, hi)
-    return bounds
-
-
-def parse_directions(text: str) -> dict[str, str]:
-    """Parse ``"metric=min,metric=max"``."""
-    out: dict[str, str] = {}
-    for part in [p for p in text.split(",") if p.strip()]:
-        key, sep, value = part.partition("=")
-        value = value.strip().lower()
-        if not sep or value not in ("min", "max"):
-            raise DataError(f"direction must look like metric=min or metric=max (got {part.strip()!r})")
-        out[key.strip()] = value
-    return out
-

@@ -17,8 +17,9 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
+from rankings.declarative import load_toml
 from rankings.errors import MethodologyError, RankingsError, UnknownNameError
-from rankings.methodology import Methodology, load_toml
+from rankings.methodology import Methodology
 
 ENTRY_POINT_GROUP = "rankings.methodologies"
 AUTOLOAD_ENV = "RANKINGS_DISABLE_PLUGIN_AUTOLOAD"

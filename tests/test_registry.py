@@ -10,9 +10,9 @@ import pytest
 
 import rankings.registry as registry_module
 from rankings import Methodology
+from rankings.declarative import load_toml
 from rankings.errors import MethodologyError
 from rankings.invariants import run_checks
-from rankings.methodology import load_toml
 from rankings.registry import discover
 from rankings.table import ContributorTable, MetricSpec
 
