@@ -152,8 +152,8 @@ def test_results_show_as_tables_in_jupyter():
     result = method.evaluate(table)
     objects = [
         table, result, rankings.compare([result, rankings.get_methodology("ai-index").evaluate(table)]),
-        rankings.explain_gap(result, "Alibaba", "Google"), sweep(method, table, metric="notable_models"),
-        rank_bounds(method, table), sensitivity(method, table, samples=500),
+        rankings.explain_gap(result, "Alibaba", "Google"), sweep(method, table, "Alibaba", metric="notable_models"),
+        rank_bounds(method, table, "Alibaba"), sensitivity(method, table, focus="Alibaba", samples=500),
     ]
     for obj in objects:
         html = obj._repr_html_()

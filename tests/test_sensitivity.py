@@ -73,11 +73,11 @@ def _same(a, b) -> None:
 
 @pytest.mark.parametrize("sampler", ["dirichlet", "qmc"])
 def test_same_seed_same_result_for_any_chunk_size(default_table, equal_core, sampler):
-    results = [sensitivity(equal_core, default_table, samples=2500, seed=7, sampler=sampler, chunk_size=c)
+    results = [sensitivity(equal_core, default_table, focus="Alibaba", samples=2500, seed=7, sampler=sampler, chunk_size=c)
                for c in (1, 7, 1024)]
     _same(results[0], results[1])
     _same(results[0], results[2])
-    other = sensitivity(equal_core, default_table, samples=2500, seed=8, sampler=sampler, chunk_size=1024)
+    other = sensitivity(equal_core, default_table, focus="Alibaba", samples=2500, seed=8, sampler=sampler, chunk_size=1024)
     assert not np.array_equal(other.acceptability, results[0].acceptability)
 
 
@@ -85,12 +85,12 @@ def test_chunking_reproducible_with_choices_and_noise(default_table, equal_core)
     factors = parse_vary(["normalize=min-max,rank", "counting", "drop-metric"],
                          metrics=equal_core.prepare(default_table).metric_names, lens_available=True)
     noise = DataNoise(poisson=True)
-    results = [sensitivity(equal_core, default_table, samples=300, seed=3, factors=factors, noise=noise,
+    results = [sensitivity(equal_core, default_table, focus="Alibaba", samples=300, seed=3, factors=factors, noise=noise,
                            chunk_size=c, confidence_runs=50) for c in (1, 7, 1024)]
     _same(results[0], results[1])
     _same(results[0], results[2])
     # Noise actually changes something compared with no noise.
-    plain = sensitivity(equal_core, default_table, samples=300, seed=3, factors=factors, chunk_size=1024)
+    plain = sensitivity(equal_core, default_table, focus="Alibaba", samples=300, seed=3, factors=factors, chunk_size=1024)
     assert not np.array_equal(plain.acceptability, results[0].acceptability)
 
 
@@ -248,7 +248,7 @@ def test_focus_only_fast_path_equals_full_path(default_table, equal_core):
 
 
 def test_outputs_are_consistent(default_table, equal_core):
-    res = sensitivity(equal_core, default_table, samples=4000, seed=0)
+    res = sensitivity(equal_core, default_table, focus="Alibaba", samples=4000, seed=0)
     np.testing.assert_allclose(res.acceptability.sum(axis=1), 1.0)
     f = res.focus_index
     assert res.focus == "Alibaba" and res.nominal_ranks[f] == 5
@@ -276,7 +276,7 @@ def test_log_runs_streams_every_run(tmp_path, default_table, equal_core):
     path = tmp_path / "runs.csv"
     factors = parse_vary(["aggregate=arithmetic,geometric"], metrics=equal_core.prepare(default_table).metric_names,
                          lens_available=True)
-    res = sensitivity(equal_core.with_overrides(parameters={"lower": 1.0, "upper": 100.0}), default_table,
+    res = sensitivity(equal_core.with_overrides(parameters={"lower": 1.0, "upper": 100.0}), default_table, focus="Alibaba",
                       samples=1500, seed=2, chunk_size=400, log_runs=str(path), factors=factors)
     with path.open() as handle:
         rows = list(csv.DictReader(handle))
@@ -295,14 +295,14 @@ def test_log_runs_streams_every_run(tmp_path, default_table, equal_core):
 @pytest.mark.parametrize("samples", [0, -5])
 def test_non_positive_samples_refused(default_table, equal_core, samples):
     with pytest.raises(AnalysisError, match="samples must be a positive integer"):
-        sensitivity(equal_core, default_table, samples=samples)
+        sensitivity(equal_core, default_table, focus="Alibaba", samples=samples)
 
 
 def test_absurd_runs_refused_before_starting(equal_core, default_table):
     import time
 
     with pytest.raises(AnalysisError, match="samples must be at most"):
-        sensitivity(equal_core, default_table, samples=10**13)
+        sensitivity(equal_core, default_table, focus="Alibaba", samples=10**13)
     n = 200_000
     big = _table(np.random.default_rng(0).random((n, 2)))
     t0 = time.perf_counter()
@@ -334,7 +334,7 @@ def test_incompatible_method_variant_is_refused_up_front(default_table, equal_co
     factors = parse_vary(["normalize=min-max,z-score", "aggregate=arithmetic,geometric"],
                          metrics=equal_core.prepare(default_table).metric_names, lens_available=True)
     with pytest.raises(AnalysisError, match="z-score, aggregate=geometric"):
-        sensitivity(equal_core, default_table, samples=10, factors=factors)
+        sensitivity(equal_core, default_table, focus="Alibaba", samples=10, factors=factors)
 
 
 # ---------------------------------------------------------------------------------------
@@ -418,7 +418,7 @@ def test_sobol_on_rankings_groups_and_check(default_table, equal_core):
     metrics = equal_core.prepare(default_table).metric_names
     factors = parse_vary(["normalize=min-max,rank", "aggregate=arithmetic,borda"], metrics=metrics,
                          lens_available=True)
-    res = sensitivity(equal_core, default_table, samples=500, seed=1, factors=factors, sobol=True,
+    res = sensitivity(equal_core, default_table, focus="Alibaba", samples=500, seed=1, factors=factors, sobol=True,
                       sobol_samples=256)
     s = res.sobol
     assert s["groups"] == [*metrics, "normalize", "aggregate"]

@@ -366,7 +366,7 @@ def sensitivity(
     method: Methodology,
     table: ContributorTable,
     *,
-    focus: str = "Alibaba",
+    focus: str,
     samples: int = 10000,
     seed: int = 0,
     sampler: str = "dirichlet",

@@ -131,7 +131,7 @@ def _side_linear(setup: _Setup, lo: np.ndarray, hi: np.ndarray, worst: bool, tim
     return last
 
 
-def rank_bounds(method: Methodology, table: ContributorTable, focus: str = "Alibaba", *,
+def rank_bounds(method: Methodology, table: ContributorTable, focus: str, *,
                 limits: Mapping[str, tuple[float, float]] | None = None, samples: int = DEFAULT_SAMPLES,
                 seed: int | np.random.Generator | None = 0, time_limit: float = 60.0) -> BoundsResult:
     """Best and worst attainable rank of ``focus`` over all weightings, with witnesses.

@@ -152,7 +152,7 @@ def _sweep_sampled(setup: _Setup, j: int, points: int) -> SweepCurve:
     return SweepCurve(setup.metrics[j], t0, base_rank, intervals, crossings, _stability(intervals, t0), False)
 
 
-def sweep(method: Methodology, table: ContributorTable, focus: str = "Alibaba", *,
+def sweep(method: Methodology, table: ContributorTable, focus: str, *,
           metric: str | None = None, grid_points: int = GRID_POINTS) -> SweepResult:
     """Rank of ``focus`` as one weight goes from 0 to 1, the others rescaled in proportion.
 

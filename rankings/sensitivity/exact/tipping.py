@@ -195,7 +195,7 @@ def _tipping_linear(setup: _Setup, target: int, up: bool, norm: str, lo: np.ndar
     return incumbent, False, None, notes
 
 
-def tipping_point(method: Methodology, table: ContributorTable, focus: str = "Alibaba", *,
+def tipping_point(method: Methodology, table: ContributorTable, focus: str, *,
                   target: int | None = None, up: int | None = None, down: int | None = None,
                   norm: str = "l1", limits: Mapping[str, tuple[float, float]] | None = None,
                   samples: int = DEFAULT_SAMPLES, seed: int | np.random.Generator | None = 0,

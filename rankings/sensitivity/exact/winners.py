@@ -111,7 +111,7 @@ def _pareto_rows(L: np.ndarray) -> np.ndarray:
     return keep
 
 
-def winners(method: Methodology, table: ContributorTable, focus: str = "Alibaba", *,
+def winners(method: Methodology, table: ContributorTable, focus: str, *,
             limits: Mapping[str, tuple[float, float]] | None = None, samples: int = DEFAULT_SAMPLES,
             seed: int | np.random.Generator | None = 0) -> WinnersResult:
     """Contributors that can be ranked first under some weighting, with witness weights.
