@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from rankings.cli import main
-from rankings.cli_exact import COMMANDS, bounds_command, sweep_command, tipping_command, winners_command
+from rankings.cli.exact import COMMANDS, bounds_command, sweep_command, tipping_command, winners_command
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The ``rankings sensitivity`` command (rankings.cli_sensitivity), through click's CliRunner."""
+"""The ``rankings sensitivity`` command (rankings.cli.sensitivity), through click's CliRunner."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from rankings.cli_sensitivity import COMMANDS, sensitivity_command
+from rankings.cli.sensitivity import COMMANDS, sensitivity_command
 
 
 def _run(*args: str):

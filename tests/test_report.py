@@ -1,4 +1,4 @@
-"""``rankings report``: the self-contained HTML page (rankings.cli_report, rankings.report)."""
+"""``rankings report``: the self-contained HTML page (rankings.cli.report, rankings.report)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from rankings.cli_report import COMMANDS, report_command
+from rankings.cli.report import COMMANDS, report_command
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}

@@ -1,7 +1,7 @@
 """``rankings sensitivity``: sampled rank uncertainty of a focus contributor.
 
 A thin layer: parse the options, call :func:`rankings.sensitivity.analyze.sensitivity`
-once, format the result. Registered in :mod:`rankings.cli` through :data:`COMMANDS`.
+once, format the result. Registered in :mod:`rankings.cli.main` through :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -14,18 +14,16 @@ from typing import Any
 
 import click
 
-from rankings._cli_common import (
-    FOCUS_DEFAULT,
-    CliError,
-    _data_options,
-    _lens_text,
-    _load_table,
-    _method_options,
-    _num,
-    _render,
-    _resolve_method,
-    _write,
-    cli_errors,
+from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors
+from rankings.cli.options import (
+    DataOptions,
+    MethodOptions,
+    OutputOptions,
+    SamplingOptions,
+    data_options,
+    method_options,
+    output_options,
+    sampling_options,
 )
 
 
@@ -60,54 +58,19 @@ class _Progress:
 
 
 @click.command("sensitivity")
-@click.option("--method", "method_name", default=None,
-              help="Methodology name (see 'rankings methods') [equal-core; equal-weights with --data].")
-@_method_options
-@_data_options
+@method_options("Methodology name (see 'rankings methods') [equal-core; equal-weights with --data].")
+@data_options
 @click.option("--focus", default=None, help=f"Contributor whose rank is studied [{FOCUS_DEFAULT}].")
-@click.option("--samples", type=int, default=10000, show_default=True, help="Monte Carlo runs.")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Random seed; the same seed gives the same result for any --chunk-size.")
-@click.option("--sampler", type=click.Choice(["dirichlet", "concentrated", "qmc"]), default="dirichlet",
-              show_default=True,
-              help="Weights: uniform on the simplex, Dirichlet around the methodology's weights, "
-                   "or scrambled Sobol' points.")
-@click.option("--concentration", type=float, default=50.0, show_default=True,
-              help="kappa of the concentrated sampler (alpha = kappa * w0; larger = tighter).")
-@click.option("--limits", default=None, help="Weight limits per metric, e.g. --limits frontier_eci=0.1:0.5.")
-@click.option("--vary", "vary", multiple=True,
-              help="Method choice drawn in each run (repeatable): normalize=a,b  aggregate=a,b  counting  "
-                   "year=2024,2025  snapshot[=...]  drop-metric.")
-@click.option("--uncertainty", "uncertainty_path", type=click.Path(path_type=Path), default=None,
-              help="CSV contributor,metric,distribution,mean,sd,low,high (normal, lognormal, poisson, uniform).")
-@click.option("--poisson", is_flag=True, default=False,
-              help="Poisson noise on every count metric (mean = the observed value).")
-@click.option("--sobol", is_flag=True, default=False,
-              help="Also estimate Sobol' indices of the focus rank and of the mean rank shift.")
-@click.option("--sobol-samples", type=int, default=1024, show_default=True,
-              help="Base rows of the Saltelli design (a power of 2); runs = base x (groups + 2).")
-@click.option("--chunk-size", type=int, default=None, help="Runs per compute chunk [picked from N].")
-@click.option("--log-runs", "log_runs", type=click.Path(path_type=Path), default=None,
-              help="Write every run's weights, choices and the focus rank to this CSV.")
+@sampling_options
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Rows in the table (the focus is always shown); also the pairwise set.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
-              help="Output format.")
-@click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-              help="Write to this file (whole or not at all) instead of printing.")
+@output_options()
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
               help="Also save plots: STEM.png gives STEM-distribution.png, STEM-acceptability.png, "
                    "STEM-bands.png and, with --sobol, STEM-sobol.png (.svg works too).")
 @cli_errors
-def sensitivity_command(method_name: str | None, weights: str | None, normalize: str | None, aggregate: str | None,
-                        bounds: str | None, clip: bool | None, reference: str | None, missing: str | None,
-                        methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None,
-                        year: str | None, counting: str | None, snapshot: str | None, grouping: str | None,
-                        by: str | None, directions: str | None, focus: str | None, samples: int, seed: int,
-                        sampler: str, concentration: float, limits: str | None, vary: tuple[str, ...],
-                        uncertainty_path: Path | None, poisson: bool, sobol: bool, sobol_samples: int,
-                        chunk_size: int | None, log_runs: Path | None, top: int, fmt: str,
-                        output: Path | None, plot_path: Path | None) -> None:
+def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions,
+                        top: int, out: OutputOptions, plot_path: Path | None) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
     Samples weights (and optionally method choices and data noise), ranks every
@@ -123,79 +86,69 @@ def sensitivity_command(method_name: str | None, weights: str | None, normalize:
       rankings sensitivity --method equal-core --vary normalize=min-max,rank --vary aggregate=arithmetic,geometric --sobol
       rankings sensitivity --method equal-core --poisson --vary counting --format json
     """
-    _run(method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs, data_path,
-         models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed, sampler,
-         concentration, limits, vary, uncertainty_path, poisson, sobol, sobol_samples, chunk_size, log_runs,
-         top, fmt, output, plot_path)
+    _run(method, data, focus, sampling, top, out, plot_path)
 
 
-def _run(method_name: str | None, weights: str | None, normalize: str | None, aggregate: str | None,
-         bounds: str | None, clip: bool | None, reference: str | None, missing: str | None,
-         methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None, year: str | None,
-         counting: str | None, snapshot: str | None, grouping: str | None, by: str | None, directions: str | None,
-         focus: str | None, samples: int, seed: int, sampler: str, concentration: float, limits: str | None,
-         vary: tuple[str, ...], uncertainty_path: Path | None, poisson: bool, sobol: bool, sobol_samples: int,
-         chunk_size: int | None, log_runs: Path | None, top: int, fmt: str, output: Path | None,
-         plot_path: Path | None) -> None:
+def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions, top: int,
+         out: OutputOptions, plot_path: Path | None) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
 
-    if samples < 1:
-        raise CliError(f"--samples must be a positive integer (got {samples})")
-    if seed < 0:
-        raise CliError(f"--seed must be a non-negative integer (got {seed})")
-    if chunk_size is not None and chunk_size < 1:
-        raise CliError(f"--chunk-size must be a positive integer (got {chunk_size})")
+    s = sampling
+    if s.samples < 1:
+        raise CliError(f"--samples must be a positive integer (got {s.samples})")
+    if s.seed < 0:
+        raise CliError(f"--seed must be a non-negative integer (got {s.seed})")
+    if s.chunk_size is not None and s.chunk_size < 1:
+        raise CliError(f"--chunk-size must be a positive integer (got {s.chunk_size})")
     if plot_path is not None:
         folder = plot_path.parent if str(plot_path.parent) else Path(".")
         if not folder.is_dir():
             raise CliError(f"--plot folder must exist (got {str(folder)!r})")
-    table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
+    table = data.load()
     # a weighting analysis needs several metrics: default to the equal-weight composite
-    method_name = method_name or ("equal-weights" if data_path is not None else "equal-core")
-    method = _resolve_method(method_name, table, data_given=data_path is not None, weights=weights,
-                             normalize=normalize, aggregate=aggregate, bounds=bounds, clip=clip,
-                             reference=reference, missing=missing, methods_dirs=methods_dirs)
-    prepared = method.prepare(table)
+    name = method.name or ("equal-weights" if data.given else "equal-core")
+    methodology = method.resolve(table, data_given=data.given, name=name)
+    prepared = methodology.prepare(table)
     focus_name = focus or FOCUS_DEFAULT
     if focus is None and FOCUS_DEFAULT not in prepared.contributors:
         raise CliError(f"--focus is needed: the data has no {FOCUS_DEFAULT!r} row")
-    factors = parse_vary(list(vary), metrics=prepared.metric_names,
-                         lens_available=data_path is None and models_path is None)
+    factors = parse_vary(list(s.vary), metrics=prepared.metric_names, lens_available=data.lens_available)
     noise = None
-    if uncertainty_path is not None or poisson:
-        cells = read_uncertainty(uncertainty_path, prepared.contributors, prepared.metric_names) \
-            if uncertainty_path is not None else ()
-        noise = DataNoise(cells=cells, poisson=poisson, source=str(uncertainty_path) if uncertainty_path else None)
+    if s.uncertainty_path is not None or s.poisson:
+        cells = read_uncertainty(s.uncertainty_path, prepared.contributors, prepared.metric_names) \
+            if s.uncertainty_path is not None else ()
+        noise = DataNoise(cells=cells, poisson=s.poisson,
+                          source=str(s.uncertainty_path) if s.uncertainty_path else None)
 
     def loader(overrides: dict[str, Any]) -> Any:
         years = overrides.get("years")
-        return _load_table(None, None,
-                           f"{years[0]}-{years[1]}" if years else year,
-                           overrides.get("counting", counting), overrides.get("snapshot", snapshot),
-                           grouping, by, directions)
+        return data.replace(data_path=None, models_path=None,
+                            year=f"{years[0]}-{years[1]}" if years else data.year,
+                            counting=overrides.get("counting", data.counting),
+                            snapshot=overrides.get("snapshot", data.snapshot)).load()
 
-    progress = _Progress(enabled=fmt != "json" and sys.stderr.isatty())
+    progress = _Progress(enabled=out.fmt != "json" and sys.stderr.isatty())
     result = sensitivity(
-        method, table, focus=focus_name, samples=samples, seed=seed, sampler=sampler,
-        concentration=concentration, limits=parse_limits(limits, prepared.metric_names), factors=factors,
-        noise=noise, chunk_size=chunk_size, log_runs=str(log_runs) if log_runs else None,
-        progress=progress, sobol=sobol, sobol_samples=sobol_samples, pairwise_top=top, loader=loader,
+        methodology, table, focus=focus_name, samples=s.samples, seed=s.seed, sampler=s.sampler,
+        concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
+        noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
+        progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
     )
     progress.finish()
-    if log_runs is not None:
-        click.echo(f"wrote {log_runs}", err=True)
+    if s.log_runs is not None:
+        click.echo(f"wrote {s.log_runs}", err=True)
     if plot_path is not None:
         from rankings.report import plots
 
         for written in plots.sensitivity_figures(result, plot_path):
             click.echo(f"wrote {written}", err=True)
-    if fmt == "json":
+    if out.fmt == "json":
         payload = result.to_dict()
         payload["data"] = {"label": table.label, "lens": dict(table.lens)}
-        _write(json.dumps(payload, indent=2), output)
+        _write(json.dumps(payload, indent=2), out.output)
         return
-    _write(_table_text(result, table, top), output)
+    _write(_table_text(result, table, top), out.output)
 
 
 def _table_text(result: Any, table: Any, top: int) -> str:

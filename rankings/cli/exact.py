@@ -1,8 +1,8 @@
 """Commands for the exact weight analyses: ``sweep``, ``bounds``, ``tipping``, ``winners``.
 
 Each parses the shared data and methodology options, makes one call into
-:mod:`rankings.sensitivity.exact` and formats the result. Register them with
-``for command in COMMANDS: main.add_command(command)``.
+:mod:`rankings.sensitivity.exact` and formats the result; :mod:`rankings.cli.main`
+registers :data:`COMMANDS` with a ``--manifest`` option each.
 """
 
 from __future__ import annotations
@@ -14,35 +14,26 @@ from typing import Any
 
 import click
 
-from rankings._cli_common import (
-    FOCUS_DEFAULT,
-    CliError,
-    _data_options,
-    _format_option,
-    _lens_text,
-    _load_table,
-    _method_options,
-    _num,
-    _render,
-    _resolve_method,
-    _write,
-    cli_errors,
+from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors
+from rankings.cli.options import (
+    DataOptions,
+    MethodOptions,
+    OutputOptions,
+    data_options,
+    method_options,
+    output_options,
 )
 
 DEFAULT_METHOD = "equal-core"
 
 
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = _format_option()(func)
-    func = click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
-                        help="Write to this file (whole or not at all) instead of printing.")(func)
+    """The options every exact command takes: methodology, data, focus, output."""
+    func = output_options(format_first=False)(func)
     func = click.option("--focus", default=FOCUS_DEFAULT, show_default=True,
                         help="Contributor whose rank is analysed.")(func)
-    func = _data_options(func)
-    func = _method_options(func)
-    func = click.option("--method", "method_name", default=None,
-                        help=f"Methodology name [{DEFAULT_METHOD}; equal-weights with --data].")(func)
-    return func
+    func = data_options(func)
+    return method_options(f"Methodology name [{DEFAULT_METHOD}; equal-weights with --data].")(func)
 
 
 def _limits_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -59,17 +50,11 @@ def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _prepare(kw: dict[str, Any]) -> tuple[Any, Any]:
-    data_path = kw.pop("data_path")
-    data_given = data_path is not None
-    table = _load_table(data_path, kw.pop("models_path"), kw.pop("year"), kw.pop("counting"),
-                        kw.pop("snapshot"), kw.pop("grouping"), kw.pop("by"), kw.pop("directions"))
-    name = kw.pop("method_name") or ("equal-weights" if data_given else DEFAULT_METHOD)
-    method = _resolve_method(name, table, data_given=data_given, weights=kw.pop("weights"),
-                             normalize=kw.pop("normalize"), aggregate=kw.pop("aggregate"), bounds=kw.pop("bounds"),
-                             clip=kw.pop("clip"), reference=kw.pop("reference"), missing=kw.pop("missing"),
-                             methods_dirs=kw.pop("methods_dirs"))
-    return table, method
+def _prepare(method: MethodOptions, data: DataOptions) -> tuple[Any, Any]:
+    """The table and the methodology (default: the equal-weight composite, since one metric has nothing to weigh)."""
+    table = data.load()
+    name = method.name or ("equal-weights" if data.given else DEFAULT_METHOD)
+    return table, method.resolve(table, data_given=data.given, name=name)
 
 
 def _limits(text: str | None) -> dict[str, tuple[float, float]] | None:
@@ -86,8 +71,8 @@ def _weights_row(weights: Mapping[str, float], metrics: list[str]) -> list[str]:
     return [_num(round(weights[m], 4)) for m in metrics]
 
 
-def _emit(result: Any, fmt: str, output: Path | None, text: Callable[[], str]) -> None:
-    _write(json.dumps(result.to_dict(), indent=2) if fmt == "json" else text(), output)
+def _emit(result: Any, out: OutputOptions, text: Callable[[], str]) -> None:
+    _write(json.dumps(result.to_dict(), indent=2) if out.fmt == "json" else text(), out.output)
 
 
 # ---------------------------------------------------------------------------------------
@@ -100,8 +85,8 @@ def _emit(result: Any, fmt: str, output: Path | None, text: Callable[[], str]) -
               help="Also save the rank-against-weight steps with their breakpoints (.png or .svg).")
 @_common
 @cli_errors
-def sweep_command(metric: str | None, plot_path: Path | None, focus: str, fmt: str, output: Path | None,
-                  **kw: Any) -> None:
+def sweep_command(metric: str | None, plot_path: Path | None, method: MethodOptions, data: DataOptions, focus: str,
+                  out: OutputOptions) -> None:
     """Rank of the focus as one weight goes from 0 to 1 (others rescaled in proportion).
 
     Exact breakpoints for aggregations linear in the weights; a 1001-point grid otherwise.
@@ -118,8 +103,8 @@ def sweep_command(metric: str | None, plot_path: Path | None, focus: str, fmt: s
         from rankings.report import plots
 
         plots.check_plot_path(plot_path)
-    table, method = _prepare(kw)
-    result = sweep(method, table, focus, metric=metric)
+    table, methodology = _prepare(method, data)
+    result = sweep(methodology, table, focus, metric=metric)
     if plot_path is not None:
         plots.sweep_steps(result, plot_path)
         click.echo(f"wrote {plot_path}", err=True)
@@ -156,7 +141,7 @@ def sweep_command(metric: str | None, plot_path: Path | None, focus: str, fmt: s
             lines.append("'at' rows: the rank at exactly that weight, where some rivals tie the focus.")
         return "\n".join(lines)
 
-    _emit(result, fmt, output, text)
+    _emit(result, out, text)
 
 
 POINT_WIDTH = 1e-6
@@ -175,8 +160,8 @@ _time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1)
 @_time_limit_option
 @_common
 @cli_errors
-def bounds_command(limits: str | None, samples: int, seed: int, time_limit: float, focus: str, fmt: str,
-                   output: Path | None, **kw: Any) -> None:
+def bounds_command(limits: str | None, samples: int, seed: int, time_limit: float, method: MethodOptions,
+                   data: DataOptions, focus: str, out: OutputOptions) -> None:
     """Best and worst rank the focus can reach under any weights, with witness weights.
 
     Exact (MILP, HiGHS) for aggregations linear in the weights; sampled otherwise.
@@ -188,8 +173,8 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
     """
     from rankings.sensitivity.exact import rank_bounds
 
-    table, method = _prepare(kw)
-    result = rank_bounds(method, table, focus, limits=_limits(limits), samples=samples, seed=seed,
+    table, methodology = _prepare(method, data)
+    result = rank_bounds(methodology, table, focus, limits=_limits(limits), samples=samples, seed=seed,
                          time_limit=time_limit)
 
     def text() -> str:
@@ -206,7 +191,7 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
         lines += [f"Note: {n}" for n in result.notes]
         return "\n".join(lines)
 
-    _emit(result, fmt, output, text)
+    _emit(result, out, text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -225,8 +210,8 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
 @_common
 @cli_errors
 def tipping_command(target: int | None, up: int | None, down: int | None, norm: str, limits: str | None,
-                    samples: int, seed: int, time_limit: float, focus: str, fmt: str, output: Path | None,
-                    **kw: Any) -> None:
+                    samples: int, seed: int, time_limit: float, method: MethodOptions, data: DataOptions,
+                    focus: str, out: OutputOptions) -> None:
     """Smallest change of the weights that moves the focus to a target rank.
 
     \b
@@ -239,8 +224,8 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
 
     if sum(x is not None for x in (target, up, down)) > 1:
         raise CliError("give one of --target, --up or --down (got more than one)")
-    table, method = _prepare(kw)
-    result = tipping_point(method, table, focus, target=target, up=up, down=down, norm=norm,
+    table, methodology = _prepare(method, data)
+    result = tipping_point(methodology, table, focus, target=target, up=up, down=down, norm=norm,
                            limits=_limits(limits), samples=samples, seed=seed, time_limit=time_limit)
 
     def text() -> str:
@@ -259,7 +244,7 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
                  f"Solver: {r.solver}; proven optimal: {_yes(r.proven_optimal)}; exact: {_yes(r.exact)}"]
         return "\n".join(lines)
 
-    _emit(result, fmt, output, text)
+    _emit(result, out, text)
 
 
 # ---------------------------------------------------------------------------------------
@@ -271,8 +256,8 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
 @_sampling_options
 @_common
 @cli_errors
-def winners_command(limits: str | None, samples: int, seed: int, focus: str, fmt: str, output: Path | None,
-                    **kw: Any) -> None:
+def winners_command(limits: str | None, samples: int, seed: int, method: MethodOptions, data: DataOptions,
+                    focus: str, out: OutputOptions) -> None:
     """Who can be ranked first under some weights, and which metric subsets put the focus first.
 
     \b
@@ -282,8 +267,8 @@ def winners_command(limits: str | None, samples: int, seed: int, focus: str, fmt
     """
     from rankings.sensitivity.exact import winners
 
-    table, method = _prepare(kw)
-    result = winners(method, table, focus, limits=_limits(limits), samples=samples, seed=seed)
+    table, methodology = _prepare(method, data)
+    result = winners(methodology, table, focus, limits=_limits(limits), samples=samples, seed=seed)
 
     def text() -> str:
         r = result
@@ -306,7 +291,7 @@ def winners_command(limits: str | None, samples: int, seed: int, focus: str, fmt
         lines += [f"Note: {n}" for n in r.notes]
         return "\n".join(lines)
 
-    _emit(result, fmt, output, text)
+    _emit(result, out, text)
 
 
 COMMANDS = [sweep_command, bounds_command, tipping_command, winners_command]

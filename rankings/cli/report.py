@@ -2,7 +2,7 @@
 
 A thin layer over :func:`rankings.report.build.build_report`: parse the shared data
 and methodology options, check the output path before any work, build the page and
-write it whole or not at all. Registered in :mod:`rankings.cli` through :data:`COMMANDS`.
+write it whole or not at all. Registered in :mod:`rankings.cli.main` through :data:`COMMANDS`.
 """
 
 from __future__ import annotations
@@ -12,17 +12,9 @@ from typing import Any
 
 import click
 
-from rankings._cli_common import (
-    FOCUS_DEFAULT,
-    CliError,
-    _arguments,
-    _data_options,
-    _lens_text,
-    _load_table,
-    _method_options,
-    _resolve_method,
-    cli_errors,
-)
+from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, cli_errors
+from rankings.cli.manifest import _arguments
+from rankings.cli.options import DataOptions, MethodOptions, data_options, method_options
 
 DEFAULT_METHOD = "equal-core"
 HTML_SUFFIXES = (".html", ".htm")
@@ -38,9 +30,9 @@ def _check_output(output: Path) -> None:
         raise CliError(f"--output folder must exist (got {str(folder)!r})")
 
 
-def _sources(table: Any, data_path: Path | None, models_path: Path | None) -> list[dict[str, Any]] | None:
+def _sources(table: Any, data: DataOptions) -> list[dict[str, Any]] | None:
     """Provenance rows: the dataset's own account for the default data, else the table's specs."""
-    if data_path is not None or models_path is not None or not table.lens:
+    if not data.lens_available or not table.lens:
         return None
     from rankings.data import DEFAULT_LENS, Lens, metric_sources
 
@@ -58,11 +50,9 @@ def _sources(table: Any, data_path: Path | None, models_path: Path | None) -> li
 @click.command("report")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
               help="The HTML file to write (whole or not at all).")
-@click.option("--method", "method_name", default=None,
-              help=f"Composite analysed for bounds, sweeps, tipping points and uncertainty "
-                   f"[{DEFAULT_METHOD}; equal-weights with --data].")
-@_method_options
-@_data_options
+@method_options(f"Composite analysed for bounds, sweeps, tipping points and uncertainty "
+                f"[{DEFAULT_METHOD}; equal-weights with --data].")
+@data_options
 @click.option("--focus", default=None, help=f"Contributor the report is about [{FOCUS_DEFAULT}].")
 @click.option("--samples", type=click.IntRange(min=1), default=5000, show_default=True,
               help="Monte Carlo runs of the rank-acceptability analysis.")
@@ -74,12 +64,8 @@ def _sources(table: Any, data_path: Path | None, models_path: Path | None) -> li
               help="Three metrics for the weight map, e.g. notable_models,frontier_eci,venue_papers "
                    "[the three the rank is most sensitive to].")
 @cli_errors
-def report_command(output: Path, method_name: str | None, weights: str | None, normalize: str | None,
-                   aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
-                   missing: str | None, methods_dirs: tuple[Path, ...], data_path: Path | None,
-                   models_path: Path | None, year: str | None, counting: str | None, snapshot: str | None,
-                   grouping: str | None, by: str | None, directions: str | None, focus: str | None,
-                   samples: int, seed: int, sobol: bool, ternary: str | None) -> None:
+def report_command(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int,
+                   seed: int, sobol: bool, ternary: str | None) -> None:
     """Write one self-contained HTML page about the focus contributor.
 
     The page holds the focus's rank under every built-in methodology (table and bump
@@ -95,27 +81,18 @@ def report_command(output: Path, method_name: str | None, weights: str | None, n
       rankings report --data matrix.csv --focus C -o c.html
     """
     _check_output(output)
-    _run(output, method_name, weights, normalize, aggregate, bounds, clip, reference, missing, methods_dirs,
-         data_path, models_path, year, counting, snapshot, grouping, by, directions, focus, samples, seed,
-         sobol, ternary)
+    _run(output, method, data, focus, samples, seed, sobol, ternary)
 
 
-def _run(output: Path, method_name: str | None, weights: str | None, normalize: str | None,
-         aggregate: str | None, bounds: str | None, clip: bool | None, reference: str | None,
-         missing: str | None, methods_dirs: tuple[Path, ...], data_path: Path | None, models_path: Path | None,
-         year: str | None, counting: str | None, snapshot: str | None, grouping: str | None, by: str | None,
-         directions: str | None, focus: str | None, samples: int, seed: int, sobol: bool,
-         ternary: str | None) -> None:
+def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int, seed: int,
+         sobol: bool, ternary: str | None) -> None:
     from rankings._atomic import write_text_atomically
     from rankings.registry import default_registry
     from rankings.report.build import build_report
 
-    table = _load_table(data_path, models_path, year, counting, snapshot, grouping, by, directions)
-    data_given = data_path is not None
-    name = method_name or ("equal-weights" if data_given else DEFAULT_METHOD)
-    method = _resolve_method(name, table, data_given=data_given, weights=weights, normalize=normalize,
-                             aggregate=aggregate, bounds=bounds, clip=clip, reference=reference, missing=missing,
-                             methods_dirs=methods_dirs)
+    table = data.load()
+    name = method.name or ("equal-weights" if data.given else DEFAULT_METHOD)
+    methodology = method.resolve(table, data_given=data.given, name=name)
     if focus is None and FOCUS_DEFAULT not in table.contributors:
         raise CliError(f"--focus is needed: the data has no {FOCUS_DEFAULT!r} row")
     focus_name = table.contributors[table.contributor_index(focus or FOCUS_DEFAULT)]
@@ -130,8 +107,8 @@ def _run(output: Path, method_name: str | None, weights: str | None, normalize: 
     command = None
     if ctx is not None:
         command = " ".join(["rankings report", *_arguments(ctx.command, ctx.params)])
-    page = build_report(method, table, focus_name, samples=samples, seed=seed, sobol=sobol,
-                        methods=list(default_registry(methods_dirs)), sources=_sources(table, data_path, models_path),
+    page = build_report(methodology, table, focus_name, samples=samples, seed=seed, sobol=sobol,
+                        methods=list(default_registry(method.methods_dirs)), sources=_sources(table, data),
                         data_text=_lens_text(table), ternary=three, command=command)
     write_text_atomically(output, page, what="--output")
     click.echo(f"wrote {output}", err=True)

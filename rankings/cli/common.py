@@ -1,0 +1,169 @@
+"""What every command shares: the one-line error contract, writing outputs, plain-text tables.
+
+:class:`CliError` is the one-line error with exit code 2; :func:`domain_errors` turns the
+library's errors into it (in one place, :class:`_Group`, for commands run through the main
+group, and :func:`cli_errors` for a command used on its own). :func:`_write` prints or writes
+an output file whole or not at all; :func:`_render` draws the aligned text tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rankings.errors import RankingsError
+
+FOCUS_DEFAULT = "Alibaba"
+"""The default focus of the command line: the headline contributor of the default dataset."""
+
+
+class CliError(click.ClickException):
+    """A one-line error with exit code 2."""
+
+    exit_code = 2
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"Error: {self.format_message()}", err=True)
+
+
+@contextlib.contextmanager
+def domain_errors() -> Any:
+    """Library errors become one-line CLI errors with exit code 2; warnings go to stderr."""
+    import warnings
+
+    from rankings.errors import RankingsWarning
+
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", RankingsWarning)
+            try:
+                yield
+            finally:
+                for w in caught:
+                    if issubclass(w.category, RankingsWarning):
+                        click.echo(f"Warning: {w.message}", err=True)
+    except RankingsError as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
+    except MemoryError:
+        raise CliError("the run needs more memory than this machine has; use fewer samples") from None
+
+
+def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`domain_errors` around one command, so it behaves the same outside the main group."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with domain_errors():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        with domain_errors():
+            return super().invoke(ctx)
+
+
+def _write(text: str, output: Path | None) -> None:
+    """Print, or write the whole file atomically (a temp file renamed into place)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta["rankings.output"] = text if text.endswith("\n") else text + "\n"
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    from rankings._atomic import write_text_atomically
+
+    write_text_atomically(output, text if text.endswith("\n") else text + "\n", what="--output")
+    click.echo(f"wrote {output}", err=True)
+
+
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+
+
+def _output_format(fmt: str, output: Path | None, allowed: Sequence[str]) -> str:
+    """The format to write: the --output file's suffix decides when it names one."""
+    if output is None:
+        if fmt == "parquet":
+            raise CliError("--format parquet needs --output FILE.parquet")
+        return fmt
+    chosen = SUFFIX_FORMATS.get(Path(output).suffix.lower(), fmt)
+    if chosen not in allowed:
+        raise CliError(f"--output suffix must be one of {', '.join(s for s, f in SUFFIX_FORMATS.items() if f in allowed)}"
+                       f" for this command (got {Path(output).suffix or 'none'})")
+    return chosen
+
+
+def _write_parquet(frame: Any, output: Path | None) -> None:
+    """Write a DataFrame as Parquet, whole or not at all."""
+    if output is None:
+        raise CliError("--format parquet needs --output FILE.parquet")
+    from rankings._atomic import atomic_target
+
+    try:
+        with atomic_target(output, what="--output") as tmp:
+            frame.to_parquet(tmp, index=False)
+    except ImportError:
+        raise CliError("writing Parquet needs pyarrow (pip install pyarrow)") from None
+    click.echo(f"wrote {output}", err=True)
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "-"
+    value = float(value)
+    if math.isnan(value):
+        return "-"
+    if math.isinf(value):
+        return "-inf" if value < 0 else "inf"
+    if value.is_integer() and abs(value) < 1e12:
+        return str(int(value))
+    if abs(value) >= 1000:
+        return f"{value:.1f}"
+    if abs(value) >= 1:
+        return f"{value:.3f}".rstrip("0").rstrip(".")
+    return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
+
+
+def _render(header: Sequence[str], rows: Sequence[Sequence[Any]], marks: Sequence[bool] | None = None,
+            align_left: Sequence[int] = (1,)) -> str:
+    cells = [[str(c) for c in row] for row in rows]
+    widths = [max([len(h)] + [len(r[k]) for r in cells]) for k, h in enumerate(header)]
+
+    def line(row: Sequence[str]) -> str:
+        parts = [(c.ljust(widths[k]) if k in align_left else c.rjust(widths[k])) for k, c in enumerate(row)]
+        return "  ".join(parts).rstrip()
+
+    out = ["   " + line(header)]
+    color = sys.stdout.isatty()
+    for k, row in enumerate(cells):
+        marked = bool(marks and marks[k])
+        text = ("-> " if marked else "   ") + line(row)
+        out.append(click.style(text, bold=True, fg="yellow") if marked and color else text)
+    return "\n".join(out)
+
+
+def _lens_text(table: Any) -> str:
+    if not table.lens:
+        return table.label
+    lens = table.lens
+    years = lens.get("years")
+    year_text = f"{years[0]}" if years and years[0] == years[1] else f"{years[0]}-{years[1]}" if years else "?"
+    return (f"{table.label}: year {year_text}, counting {lens.get('counting')}, snapshot {lens.get('snapshot')}, "
+            f"grouping {lens.get('grouping')}, by {lens.get('by')}")
+
+
+def _remember(key: str, value: Any) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.meta.setdefault(key, []).append(value)
