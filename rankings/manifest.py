@@ -70,8 +70,29 @@ class Manifest:
             raise DataError(f"manifest {source} must have {', '.join(required)} (missing {', '.join(missing)})")
         if payload.get("format") != MANIFEST_FORMAT:
             raise DataError(f"manifest {source} must be format {MANIFEST_FORMAT} (got {payload.get('format')!r})")
+        expected = {"command": "a string", "arguments": "a list of strings", "versions": "an object of strings",
+                    "data": "a list of objects", "methodologies": "a list of objects", "seed": "an integer or null",
+                    "output_sha256": "a string", "output_bytes": "an integer"}
+        for key, what in expected.items():
+            if key in payload and not _is(payload[key], what):
+                raise DataError(f"manifest {source}: {key!r} must be {what} (got {type(payload[key]).__name__})")
         known = set(cls.__dataclass_fields__)
         return cls(**{k: v for k, v in payload.items() if k in known})
+
+
+def _is(value: Any, what: str) -> bool:
+    """Whether a manifest field has the JSON type ``what`` names (a tampered manifest is refused, not run)."""
+    if what == "a string":
+        return isinstance(value, str)
+    if what == "a list of strings":
+        return isinstance(value, list) and all(isinstance(v, str) for v in value)
+    if what == "an object of strings":
+        return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+    if what == "a list of objects":
+        return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if what == "an integer or null":
+        return value is None or (isinstance(value, int) and not isinstance(value, bool))
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def current_versions() -> dict[str, str]:
@@ -97,6 +118,8 @@ def read_manifest(path: str | Path) -> Manifest:
         raise DataError(f"manifest must exist (got {str(path)!r})") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise DataError(f"manifest {path} must be JSON ({exc})") from None
+    except RecursionError:
+        raise DataError(f"manifest {path} must be a flat JSON record (got nesting too deep to read)") from None
     if not isinstance(payload, dict):
         raise DataError(f"manifest {path} must hold a JSON object (got {type(payload).__name__})")
     return Manifest.from_dict(payload, str(path))

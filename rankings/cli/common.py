@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import math
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -55,6 +56,14 @@ def domain_errors() -> Any:
         raise CliError(f"{exc.strerror or exc}: {exc.filename}" if exc.filename else str(exc)) from None
     except MemoryError:
         raise CliError("the run needs more memory than this machine has; use fewer samples") from None
+    except UnicodeEncodeError as exc:
+        encoding = getattr(sys.stdout, "encoding", None) or exc.encoding
+        raise CliError(f"the output encoding {encoding} cannot show {exc.object[exc.start:exc.end]!r}; "
+                       "set PYTHONIOENCODING=utf-8 or write the result with --output FILE") from None
+
+
+INTERRUPTED = 130
+"""Exit code after Ctrl-C (128 + SIGINT), apart from 1 (check failed, replay differs) and 2 (bad input)."""
 
 
 def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -62,16 +71,70 @@ def cli_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with domain_errors():
+        with interruptible(), domain_errors():
+            distinct_outputs()
             return func(*args, **kwargs)
 
     return wrapper
 
 
+@contextlib.contextmanager
+def interruptible() -> Any:
+    """Ctrl-C ends the command with exit code 130 and one line on stderr (outputs are never half-written)."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        click.echo("Interrupted: nothing was written.", err=True)
+        raise click.exceptions.Exit(INTERRUPTED) from None
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        with domain_errors():
+        with interruptible(), domain_errors():
             return super().invoke(ctx)
+
+
+OUTPUT_PARAMS = ("output", "manifest_path", "log_runs", "plot_path")
+"""Parameters that name files a command writes; no two may name the same file."""
+
+
+def distinct_outputs() -> None:
+    """Refuse a command line whose output options name one file twice (one would silently replace the other)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return
+    seen: dict[str, str] = {}
+    for name in OUTPUT_PARAMS:
+        value = ctx.params.get(name)
+        if value is None:
+            continue
+        key = os.path.realpath(os.fspath(value))
+        option = "--" + {"manifest_path": "manifest", "plot_path": "plot", "log_runs": "log-runs"}.get(name, name)
+        if key in seen:
+            raise CliError(f"{seen[key]} and {option} must name different files (both got {str(value)!r})")
+        seen[key] = option
+
+
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def term_text(text: Any) -> str:
+    """Text from data, safe for a terminal: control characters (newlines, escapes) and bidi overrides escaped.
+
+    A name holding ``ESC[2J`` must not clear the screen, and one holding a newline must not
+    draw a forged row; ``\\xNN`` (or ``\\uNNNN``) shows such a character instead.
+    """
+    text = str(text)
+    if text.isprintable() and not (_BIDI & set(text)):
+        return text
+    out = []
+    for ch in text:
+        if ch.isprintable() and ch not in _BIDI:
+            out.append(ch)
+        else:
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+    return "".join(out)
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -80,7 +143,9 @@ def _write(text: str, output: Path | None) -> None:
     if ctx is not None:
         ctx.meta["rankings.output"] = text if text.endswith("\n") else text + "\n"
     if output is None:
-        click.echo(text, nl=not text.endswith("\n"))
+        # color=True: never strip escape sequences, so `> file` gets the bytes `--output file` gets
+        # (tables escape them in names already; only the focus row's own style is added, on a terminal)
+        click.echo(text, nl=not text.endswith("\n"), color=True)
         return
     from rankings._atomic import write_text_atomically
 
@@ -137,7 +202,8 @@ def _num(value: Any) -> str:
 
 def _render(header: Sequence[str], rows: Sequence[Sequence[Any]], marks: Sequence[bool] | None = None,
             align_left: Sequence[int] = (1,)) -> str:
-    cells = [[str(c) for c in row] for row in rows]
+    header = [term_text(h) for h in header]
+    cells = [[term_text(c) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[k]) for r in cells]) for k, h in enumerate(header)]
 
     def line(row: Sequence[str]) -> str:
@@ -155,11 +221,11 @@ def _render(header: Sequence[str], rows: Sequence[Sequence[Any]], marks: Sequenc
 
 def _lens_text(table: Any) -> str:
     if not table.lens:
-        return table.label
+        return term_text(table.label)
     lens = table.lens
     years = lens.get("years")
     year_text = f"{years[0]}" if years and years[0] == years[1] else f"{years[0]}-{years[1]}" if years else "?"
-    return (f"{table.label}: year {year_text}, counting {lens.get('counting')}, snapshot {lens.get('snapshot')}, "
+    return (f"{term_text(table.label)}: year {year_text}, counting {lens.get('counting')}, snapshot {lens.get('snapshot')}, "
             f"grouping {lens.get('grouping')}, by {lens.get('by')}")
 
 

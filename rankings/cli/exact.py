@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors
+from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors, term_text
 from rankings.cli.options import (
     DataOptions,
     MethodOptions,
@@ -111,13 +111,13 @@ def sweep_command(metric: str | None, plot_path: Path | None, method: MethodOpti
 
     def text() -> str:
         points_shown = False
-        lines = [f"Sweep of {result.focus}'s rank under {result.methodology} "
+        lines = [f"Sweep of {term_text(result.focus)}'s rank under {result.methodology} "
                  f"({result.n_contributors} contributors): {result.note}",
                  f"Data: {_lens_text(table)}",
                  "Each weight goes from 0 to 1; the other weights keep their proportions."]
         for c in result.curves:
             lines.append("")
-            lines.append(f"{c.metric}: base weight {_num(c.base_weight)}, rank {c.base_rank}; stable for weight in "
+            lines.append(f"{term_text(c.metric)}: base weight {_num(c.base_weight)}, rank {c.base_rank}; stable for weight in "
                          f"[{_num(c.stability[0])}, {_num(c.stability[1])}]; ranks {c.best_rank}-{c.worst_rank} "
                          f"over 0..1")
             rows: list[list[Any]] = []
@@ -180,7 +180,7 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
     def text() -> str:
         metrics = list(result.best.weights)
         where = f" within limits {limits}" if limits else ""
-        lines = [f"Rank bounds of {result.focus} under {result.methodology}{where} "
+        lines = [f"Rank bounds of {term_text(result.focus)} under {result.methodology}{where} "
                  f"({result.n_contributors} contributors; rank {result.base_rank} with the methodology's weights)",
                  _render(["bound", "rank", *metrics],
                          [["best", result.best.rank, *_weights_row(result.best.weights, metrics)],
@@ -232,15 +232,15 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
         r = result
         label = "sum of absolute changes (L1)" if r.norm == "l1" else "largest single change (L-infinity)"
         goal = f"rank {r.target} or better" if r.direction == "up" else f"rank {r.target} or worse"
-        lines = [f"Smallest weight change moving {r.focus} from rank {r.base_rank} to {goal} under {r.methodology}: "
+        lines = [f"Smallest weight change moving {term_text(r.focus)} from rank {r.base_rank} to {goal} under {r.methodology}: "
                  f"{label} = {_num(round(r.distance, 6))}; reached rank {r.reached_rank}",
                  _render(["metric", "base", "new", "change"],
                          [[m, _num(round(r.base_weights[m], 4)), _num(round(r.weights[m], 4)),
                            ("+" if r.weights[m] - r.base_weights[m] > 0 else "")
                            + _num(round(r.weights[m] - r.base_weights[m], 4))] for m in r.weights],
                          align_left=(0,)),
-                 f"Passes: {', '.join(r.passes) or 'nobody'}",
-                 f"Falls behind: {', '.join(r.falls_behind) or 'nobody'}",
+                 f"Passes: {', '.join(map(term_text, r.passes)) or 'nobody'}",
+                 f"Falls behind: {', '.join(map(term_text, r.falls_behind)) or 'nobody'}",
                  f"Solver: {r.solver}; proven optimal: {_yes(r.proven_optimal)}; exact: {_yes(r.exact)}"]
         return "\n".join(lines)
 
@@ -281,12 +281,12 @@ def winners_command(limits: str | None, samples: int, seed: int, method: MethodO
         if r.focus_can_win:
             subsets = r.minimal_subsets()
             always = [s.metrics for s in r.focus_subsets if s.always_first]
-            lines.append(f"{r.focus} can be first. Smallest metric sets that can put it first (other weights 0): "
-                         + "; ".join("+".join(s) for s in subsets))
+            lines.append(f"{term_text(r.focus)} can be first. Smallest metric sets that can put it first (other weights 0): "
+                         + "; ".join("+".join(map(term_text, s)) for s in subsets))
             if always:
                 lines.append("First under every weighting of: " + "; ".join("+".join(s) for s in always))
         else:
-            lines.append(f"{r.focus} cannot be ranked first under any weighting"
+            lines.append(f"{term_text(r.focus)} cannot be ranked first under any weighting"
                          f"{' within the limits' if r.limits else ''}, nor on any subset of metrics.")
         lines += [f"Note: {n}" for n in r.notes]
         return "\n".join(lines)

@@ -17,6 +17,8 @@ from typing import Any
 
 import click
 
+from rankings.cli.common import CliError, distinct_outputs
+
 
 class _Tee(io.TextIOBase):
     """Writes to the real stdout and keeps a copy."""
@@ -68,6 +70,7 @@ MANIFEST_HELP = ("Write a JSON run manifest (versions, data hash, methodology de
 def _with_manifest(func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)
     def wrapper(*args: Any, manifest_path: Path | None = None, **kwargs: Any) -> Any:
+        distinct_outputs()
         if manifest_path is None:
             return func(*args, **kwargs)
         from rankings.manifest import Manifest, current_versions, describe_data, text_digest, write_json_atomically
@@ -128,9 +131,17 @@ def replay_command(manifest: Path) -> None:
     from rankings.manifest import differences, read_manifest
 
     recorded = read_manifest(manifest)
-    with tempfile.TemporaryDirectory() as folder:
+    words = recorded.command.split()
+    if not words or words[0] == "replay":
+        raise CliError(f"manifest {manifest} must name the command it recorded (got {recorded.command!r})")
+    with tempfile.TemporaryDirectory(prefix="rankings-replay-") as folder:
         fresh_path = Path(folder) / "replay.json"
-        args = [*recorded.command.split(), "--manifest", str(fresh_path), *recorded.arguments]
+        arguments, redirected = redirect_outputs(recorded.arguments, Path(folder))
+        for option, path in redirected:
+            click.echo(f"replay: {option} {path!r} from the manifest goes to a temporary file, removed afterwards; "
+                       "replay writes nothing else", err=True)
+        split = arguments.index("--") if "--" in arguments else len(arguments)
+        args = [*words, *arguments[:split], "--manifest", str(fresh_path), *arguments[split:]]
         click.get_current_context().find_root().command.main(args=args, standalone_mode=False, prog_name="rankings")
         fresh = read_manifest(fresh_path)
     problems = differences(recorded, fresh)
@@ -139,3 +150,40 @@ def replay_command(manifest: Path) -> None:
             click.echo(f"replay differs: {line}", err=True)
         sys.exit(1)
     click.echo(f"replay matches {manifest}: identical output (sha256 {fresh.output_sha256[:16]})", err=True)
+
+
+WRITING_OPTIONS = ("--output", "-o", "--log-runs", "--plot", "--manifest")
+"""Options that name a file the command writes: a replay sends each to its temporary folder."""
+
+
+def redirect_outputs(arguments: list[str], folder: Path) -> tuple[list[str], list[tuple[str, str]]]:
+    """``arguments`` with every file-writing option pointed into ``folder``; and what was redirected.
+
+    Handles ``--output F``, ``--output=F`` and ``-oF``; positional arguments after ``--`` are
+    left alone. The suffix is kept (it picks the output format), the name is not.
+    """
+    out: list[str] = []
+    redirected: list[tuple[str, str]] = []
+    i = 0
+    while i < len(arguments):
+        arg = arguments[i]
+        if arg == "--":
+            out += arguments[i:]
+            break
+        option, value = None, None
+        name, eq, rest = arg.partition("=")
+        if name in WRITING_OPTIONS and eq and name.startswith("--"):
+            option, value = name, rest
+        elif arg in WRITING_OPTIONS and i + 1 < len(arguments):
+            option, value = arg, arguments[i + 1]
+            i += 1
+        elif arg.startswith("-o") and not arg.startswith("--") and len(arg) > 2:
+            option, value = "-o", arg[2:]
+        if option is None or value is None:
+            out.append(arg)
+        else:
+            suffix = Path(value).suffix if len(Path(value).suffix) <= 16 else ""
+            out += [option, str(folder / f"redirected-{len(redirected) + 1}{suffix}")]
+            redirected.append((option, value))
+        i += 1
+    return out, redirected

@@ -23,6 +23,7 @@ from rankings.cli.common import (
     _render,
     _write,
     _write_parquet,
+    term_text,
 )
 from rankings.cli.manifest import replayable
 from rankings.cli.options import (
@@ -129,7 +130,7 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
         lines.append(f"   ... {hidden} more rows (--top N to choose, --format csv for all)")
     if focus_index is not None:
         name = result.table.contributors[focus_index]
-        lines.append(f"Focus: {name} is ranked {_num(result.ranks[focus_index])} of {result.table.n_contributors}.")
+        lines.append(f"Focus: {term_text(name)} is ranked {_num(result.ranks[focus_index])} of {result.table.n_contributors}.")
     _write("\n".join(lines), output)
 
 
@@ -264,8 +265,8 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
     what = {"additive": "score gap", "log-additive": "gap in log score",
             "shapley": "score gap (Shapley split over metrics)"}[e.method]
     lines = [f"Methodology: {e.methodology}",
-             f"{e.first} (rank {_num(e.first_rank)}, score {_num(e.first_score)}) vs "
-             f"{e.second} (rank {_num(e.second_rank)}, score {_num(e.second_score)})",
+             f"{term_text(e.first)} (rank {_num(e.first_rank)}, score {_num(e.first_score)}) vs "
+             f"{term_text(e.second)} (rank {_num(e.second_rank)}, score {_num(e.second_score)})",
              f"{what}: {_num(e.gap)}"]
     header = ["metric", "weight", e.first, e.second, "contribution"]
     rows = []
@@ -273,7 +274,7 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
         rows.append([m, _num(e.weights[m]), _num(e.values[m][0]), _num(e.values[m][1]),
                      ("+" if part > 0 else "") + _num(part)])
     lines.append(_render(header, rows, align_left=(0,)))
-    lines.append("A positive contribution favours " + e.first + "; contributions add up to the gap.")
+    lines.append("A positive contribution favours " + term_text(e.first) + "; contributions add up to the gap.")
     click.echo("\n".join(lines))
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors
+from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors, term_text
 from rankings.cli.options import (
     DataOptions,
     MethodOptions,
@@ -188,7 +188,7 @@ def _table_text(result: Any, table: Any, top: int) -> str:
     se = result.acceptability_se[f]
     likely = [r for r in range(n) if dist[r] >= 0.005]
     lines.append("")
-    lines.append(f"Focus: {name} is ranked {int(result.nominal_ranks[f])} nominally; "
+    lines.append(f"Focus: {term_text(name)} is ranked {int(result.nominal_ranks[f])} nominally; "
                  f"90% band {int(result.bands[f, 0])}-{int(result.bands[f, 2])}, median {int(result.bands[f, 1])}.")
     lines.append("  rank acceptability (P >= 0.005): "
                  + ", ".join(f"{r + 1}: {dist[r]:.3f}±{se[r]:.3f}" for r in likely[:12]))
@@ -199,7 +199,7 @@ def _table_text(result: Any, table: Any, top: int) -> str:
         for c, wv in sorted(result.central_weights.items(), key=lambda kv: -result.acceptability[
                 result.contributors.index(kv[0]), 0]):
             p1 = result.acceptability[result.contributors.index(c), 0]
-            lines.append(f"  {c}: P(first) {p1:.3f}; " + ", ".join(
+            lines.append(f"  {term_text(c)}: P(first) {p1:.3f}; " + ", ".join(
                 f"{k}={v:.3f}" for k, v in zip(result.metrics, wv))
                 + f"; confidence {_num(result.confidence.get(c))}")
         lines.append(f"  ({result.confidence_note})")

@@ -95,6 +95,8 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
         try:
             main_result = method.evaluate(table)
             main_result.rank_of(focus)
+        except (OSError, MemoryError):
+            raise
         except Exception as exc:
             main_result, main_error = None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         sweep_result: Any = None

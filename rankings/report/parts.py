@@ -142,7 +142,9 @@ def _guard(title: str, build: Callable[[], str]) -> str:
     """Run a section builder; on failure show a one-line note instead."""
     try:
         return build()
-    except Exception as exc:  # a section must never sink the report
+    except (OSError, MemoryError, KeyboardInterrupt):
+        raise  # the machine, not the data: a full temp folder or no memory aborts the report (exit 2)
+    except Exception as exc:  # a section that cannot run on this data must never sink the report
         message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return _note(f"{title} could not be computed for this data: {message}")
 
