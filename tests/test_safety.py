@@ -1,0 +1,32 @@
+"""Issue 15, library side: hostile or unlucky inputs give one-line errors or the documented result."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rankings import normalize
+
+# -- 14: numerics ------------------------------------------------------------------------
+
+AWKWARD = [0.1, 1 / 3, 0.7, 1e-300, 123456.789, 2.0 / 3.0 * 1e17]
+
+
+@pytest.mark.parametrize("value", AWKWARD)
+@pytest.mark.parametrize("higher", [True, False])
+def test_z_score_of_a_column_constant_up_to_rounding_is_zero(value, higher):
+    X = np.full((3, 2), value)
+    X[:, 1] = [1.0, 2.0, 3.0]
+    Z = normalize.z_score(X, np.array([higher, True]))
+    assert Z[:, 0].tolist() == [0.0, 0.0, 0.0]
+    assert Z[:, 1] == pytest.approx([-1.0, 0.0, 1.0])
+
+
+@pytest.mark.parametrize("name", sorted(normalize.NORMALIZERS))
+@pytest.mark.parametrize("value", AWKWARD)
+def test_every_normaliser_maps_a_constant_column_to_one_value(name, value):
+    X = np.full((7, 1), value)
+    params = {"distance-to-reference": {"reference": [value]}, "goalposts": {"bounds": [(0.0, 2 * value)]}}
+    for higher in (True, False):
+        Z = normalize.apply(name, X, np.array([higher]), **params.get(name, {}))
+        assert np.isfinite(Z).all() and len(set(Z[:, 0].tolist())) == 1, (name, value, higher, Z[:, 0])
