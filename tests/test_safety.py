@@ -30,3 +30,29 @@ def test_every_normaliser_maps_a_constant_column_to_one_value(name, value):
     for higher in (True, False):
         Z = normalize.apply(name, X, np.array([higher]), **params.get(name, {}))
         assert np.isfinite(Z).all() and len(set(Z[:, 0].tolist())) == 1, (name, value, higher, Z[:, 0])
+
+
+# -- 8: exact analyses give the same JSON twice ---------------------------------------------
+
+def _small_table():
+    from rankings.table import ContributorTable, MetricSpec
+
+    rng = np.random.default_rng(7)
+    return ContributorTable(contributors=tuple(f"c{i}" for i in range(8)),
+                            metrics=tuple(MetricSpec(name=f"m{j}") for j in range(3)),
+                            values=rng.gamma(2.0, 1.0, size=(8, 3)), label="random")
+
+
+@pytest.mark.parametrize("analysis", ["rank_bounds", "tipping_point"])
+def test_bounds_and_tipping_json_carry_no_wall_clock_time(analysis):
+    import json
+
+    from rankings.methodology import Methodology
+    from rankings.sensitivity import exact
+
+    method = Methodology(name="t", description="t", normalize="min-max", aggregate="arithmetic")
+    run = getattr(exact, analysis)
+    first, second = (run(method, _small_table(), "c3") for _ in range(2))
+    assert "seconds" not in first.to_dict()
+    assert json.dumps(first.to_dict(), sort_keys=True) == json.dumps(second.to_dict(), sort_keys=True)
+    assert first.seconds > 0  # still measured, as an attribute
