@@ -22,6 +22,7 @@ from rankings.errors import (
     LensError,
     MethodologyError,
     RankingsError,
+    SettingError,
     UnknownNameError,
     WeightError,
 )
@@ -49,6 +50,7 @@ __all__ = [
     "RankingResult",
     "RankingsError",
     "Registry",
+    "SettingError",
     "TIE_RULES",
     "UnknownNameError",
     "WeightError",

@@ -10,6 +10,7 @@ caller (the CLI among them) can catch one class and show its one-line message::
     +-- WeightError          weights are negative, non-numeric, all zero or unknown
     +-- UnknownNameError     a name (methodology, metric, contributor...) is not known
     +-- AnalysisError        an analysis cannot run with the options given
+    +-- SettingError         an environment variable (RANKINGS_KERNELS...) has a bad value
 
     RankingsWarning (a UserWarning): something harmless was kept or skipped; the CLI
     prints it as one "Warning:" line on stderr.
@@ -49,6 +50,13 @@ class WeightError(RankingsError):
 
 class AnalysisError(RankingsError):
     """An analysis (sweep, bounds, sampling...) cannot run with the options given."""
+
+
+class SettingError(RankingsError, ValueError):
+    """An environment variable the library reads has a value it does not allow.
+
+    Also a :class:`ValueError`, which these settings raised before.
+    """
 
 
 class UnknownNameError(RankingsError, KeyError):

@@ -56,3 +56,33 @@ def test_bounds_and_tipping_json_carry_no_wall_clock_time(analysis):
     assert "seconds" not in first.to_dict()
     assert json.dumps(first.to_dict(), sort_keys=True) == json.dumps(second.to_dict(), sort_keys=True)
     assert first.seconds > 0  # still measured, as an attribute
+
+
+# -- 11: environment settings and plots ------------------------------------------------------
+
+@pytest.mark.parametrize(("variable", "value", "allowed"), [
+    ("RANKINGS_KERNELS", "fast", "auto, numba or numpy"),
+    ("RANKINGS_THREADS", "abc", "positive integer"),
+    ("RANKINGS_THREADS", "0", "positive integer"),
+])
+def test_a_bad_kernel_setting_is_one_line_naming_variable_allowed_and_found(monkeypatch, variable, value, allowed):
+    from rankings.errors import RankingsError
+    from rankings.sensitivity import kernels
+
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(RankingsError) as caught:
+        kernels.describe()
+    message = str(caught.value)
+    assert variable in message and allowed in message and repr(value) in message and "\n" not in message
+
+
+def test_a_bad_kernel_setting_is_a_one_line_cli_error(monkeypatch):
+    from click.testing import CliRunner
+
+    from rankings.cli import main
+
+    monkeypatch.setenv("RANKINGS_THREADS", "abc")
+    result = CliRunner().invoke(main, ["sensitivity", "--samples", "200"])
+    assert result.exit_code == 2, result.output
+    assert "RANKINGS_THREADS must be a positive integer (got 'abc')" in result.output
+    assert "Traceback" not in result.output
