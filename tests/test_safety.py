@@ -86,3 +86,27 @@ def test_a_bad_kernel_setting_is_a_one_line_cli_error(monkeypatch):
     assert result.exit_code == 2, result.output
     assert "RANKINGS_THREADS must be a positive integer (got 'abc')" in result.output
     assert "Traceback" not in result.output
+
+
+DOLLAR_CSV = "contributor,m$1$,b,c\n$x^$,1,5,2\nA$\\frac$B,3,1,4\nC,2,2,2\nD,4,3,1\n"
+
+
+def test_dollar_signs_in_names_never_crash_a_plot(tmp_path):
+    from click.testing import CliRunner
+
+    from rankings.cli import main
+
+    data = tmp_path / "d.csv"
+    data.write_text(DOLLAR_CSV)
+    common = ["--data", str(data), "--focus", "C"]
+    runs = {
+        "bump.png": ["compare", "equal-weights", *common],
+        "gap.svg": ["explain", "C", "--vs", "A$\\frac$B", "--data", str(data)],
+        "tern.png": ["ternary", *common, "--metrics", "m$1$,b,c", "--resolution", "8"],
+        "sweep.svg": ["sweep", *common],
+        "sens.png": ["sensitivity", *common, "--samples", "500", "--focus", "$x^$"],
+    }
+    for name, args in runs.items():
+        result = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / name)])
+        assert result.exit_code == 0, (name, result.output)
+    assert (tmp_path / "bump.png").stat().st_size > 1000 and (tmp_path / "sens-distribution.png").exists()
