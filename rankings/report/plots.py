@@ -5,7 +5,7 @@ writes it whole to ``path`` (a temporary file renamed into place) and returns th
 The focus contributor is always drawn in :data:`FOCUS_COLOR`.
 
 Names come from data, so every text is drawn literally: mathtext (``$...$``) and TeX
-are off while a figure is built and saved (:data:`LITERAL_TEXT`), and a contributor
+are off while a figure is built and saved, and a contributor
 called ``$x^$`` is printed as such instead of failing to parse.
 """
 
@@ -28,18 +28,15 @@ FOCUS_COLOR = "#c0392b"
 OTHER_COLOR = "#7f8c8d"
 ACCENT_COLOR = "#2c7fb8"
 PLOT_SUFFIXES = (".png", ".svg")
-LITERAL_TEXT: dict[str, Any] = {"text.parse_math": False, "text.usetex": False}
-"""Matplotlib settings under which every string is drawn as it is (no ``$...$`` math)."""
-
 _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def _literal(function: _F) -> _F:
-    """Run a plotting function with :data:`LITERAL_TEXT` (tick labels are made at save time too)."""
+    """Run a plotting function with mathtext and TeX off (tick labels are made at save time too)."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        with matplotlib.rc_context(LITERAL_TEXT):
+        with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
             return function(*args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
