@@ -7,6 +7,7 @@ caller (the CLI among them) can catch one class and show its one-line message::
     +-- DataError            a contributor table or record file is malformed
     +-- LensError            a lens (year, counting, snapshot, grouping) is not possible
     +-- MethodologyError     a methodology definition or plugin is invalid
+    |   +-- PluginError      a plugin failed while loading or scoring (named in the message)
     +-- WeightError          weights are negative, non-numeric, all zero or unknown
     +-- UnknownNameError     a name (methodology, metric, contributor...) is not known
     +-- AnalysisError        an analysis cannot run with the options given
@@ -42,6 +43,10 @@ class LensError(RankingsError):
 
 class MethodologyError(RankingsError):
     """A methodology definition, TOML file or plugin is invalid."""
+
+
+class PluginError(MethodologyError):
+    """A plugin raised, or called ``sys.exit``, while loading or scoring; the message names it."""
 
 
 class WeightError(RankingsError):

@@ -9,6 +9,10 @@ function ``score(table, weights) -> one float per contributor``. A plugin may ad
 the sensitivity engine uses it when present. Methodologies return scores, never
 ranks: :func:`rankings.ranking.rank_scores` is the one place ranks are made.
 
+A plugin's score functions run with their stdout sent to stderr, and a failure inside
+them (an exception, or ``sys.exit``) is a :class:`~rankings.errors.PluginError` naming
+the methodology and its source, never a traceback or a silent exit.
+
 Every methodology is validated when it is built; errors name the methodology and the
 place it came from (``source``).
 """
@@ -25,8 +29,9 @@ from typing import Any
 import numpy as np
 
 from rankings import normalize as _normalize
+from rankings._plugin_io import exit_text, stdout_to_stderr
 from rankings.aggregate import AGGREGATIONS
-from rankings.errors import MethodologyError, RankingsError, UnknownNameError, WeightError
+from rankings.errors import MethodologyError, PluginError, RankingsError, UnknownNameError, WeightError
 from rankings.ranking import rank_scores
 from rankings.result import RankingResult
 from rankings.table import MISSING_RULES, ContributorTable
@@ -281,11 +286,14 @@ class Methodology:
     def _call(self, function: Any, table: ContributorTable, weights: Any) -> Any:
         """Call a plugin's score function; its own failures are reported with its name."""
         try:
-            return function(table, weights)
+            with stdout_to_stderr():  # a plugin's prints must not corrupt the caller's stdout
+                return function(table, weights)
         except RankingsError:
             raise
+        except SystemExit as exc:  # a plugin must not end the process silently
+            raise PluginError(f"{self._where()}: score function {exit_text(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - a plugin's bug must not surface as a traceback
-            raise MethodologyError(f"{self._where()}: score function raised {type(exc).__name__}: {exc}") from None
+            raise PluginError(f"{self._where()}: score function raised {type(exc).__name__}: {exc}") from None
 
     def _checked(self, result: Any, table: ContributorTable, shape: tuple[int, ...]) -> np.ndarray:
         where = self._where()

@@ -110,3 +110,102 @@ def test_dollar_signs_in_names_never_crash_a_plot(tmp_path):
         result = CliRunner().invoke(main, [*args, "--plot", str(tmp_path / name)])
         assert result.exit_code == 0, (name, result.output)
     assert (tmp_path / "bump.png").stat().st_size > 1000 and (tmp_path / "sens-distribution.png").exists()
+
+
+# -- 13: plugins ----------------------------------------------------------------------------
+
+PLUGIN_SOURCE = '''
+import sys
+import numpy as np
+from rankings import Methodology
+
+print("hello from import")
+
+
+def _noisy(table, weights):
+    print("scoring", table.n_contributors)
+    return np.asarray(table.values, dtype=float) @ np.array([weights[m] for m in table.metric_names])
+
+
+def _quitter(table, weights):
+    sys.exit(0)
+
+
+METHODS = [
+    Methodology(name="noisy", description="prints while scoring", score=_noisy),
+    Methodology(name="quitter", description="calls sys.exit(0) in score", score=_quitter),
+]
+
+
+def exits_at_import():
+    sys.exit(3)
+'''
+
+
+@pytest.fixture
+def plugin(tmp_path, monkeypatch):
+    """Entry points: the built-ins and a plugin module written to ``tmp_path``."""
+    from importlib.metadata import EntryPoint
+
+    import rankings.registry as registry_module
+
+    module = f"rk_hostile_{tmp_path.name.replace('-', '_')}"
+    (tmp_path / f"{module}.py").write_text(PLUGIN_SOURCE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    data = tmp_path / "d.csv"
+    data.write_text("contributor,a,b\nX,1,2\nY,3,1\nZ,2,2\n")
+
+    def use(target: str) -> None:
+        points = [EntryPoint("builtin", "rankings._builtin:methodologies", "rankings.methodologies"),
+                  EntryPoint("hostile", f"{module}:{target}", "rankings.methodologies")]
+        monkeypatch.setattr(registry_module, "entry_points", lambda group: points)
+        monkeypatch.setattr(registry_module, "_CACHE", {})
+
+    use("METHODS")
+    return use, data
+
+
+def _cli(*args):
+    from click.testing import CliRunner
+
+    from rankings.cli import main
+
+    return CliRunner().invoke(main, list(args))
+
+
+def test_a_plugin_that_prints_does_not_corrupt_json_on_stdout(plugin):
+    import json
+    import sys
+
+    _, data = plugin
+    before = sys.stdout
+    result = _cli("rank", "--method", "noisy", "--data", str(data), "--focus", "X", "--format", "json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)  # nothing but the JSON
+    assert [r["contributor"] for r in payload["ranking"]][0] == "Y"
+    assert "hello from import" in result.stderr and "scoring 3" in result.stderr
+    assert sys.stdout is before
+
+
+def test_a_plugin_calling_sys_exit_in_score_is_reported_as_its_error(plugin):
+    from rankings.errors import PluginError
+    from rankings.registry import discover
+    from rankings.table import load_table
+
+    _, data = plugin
+    method = discover().get("quitter")
+    with pytest.raises(PluginError, match=r"methodology 'quitter' \(plugin entry point 'hostile' .*\): "
+                                          r"score function called sys.exit\(0\)"):
+        method.evaluate(load_table(data))
+    result = _cli("rank", "--method", "quitter", "--data", str(data), "--focus", "X")
+    assert result.exit_code == 2 and "score function called sys.exit(0)" in result.stderr
+
+
+def test_a_plugin_calling_sys_exit_at_import_is_reported_as_its_error(plugin):
+    from rankings.errors import PluginError
+    from rankings.registry import discover
+
+    use, _ = plugin
+    use("exits_at_import")
+    with pytest.raises(PluginError, match=r"plugin entry point 'hostile' .* failed when called: it called sys.exit\(3\)"):
+        discover()
