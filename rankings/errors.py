@@ -22,7 +22,19 @@ Messages follow the form "what must be X (got Y)" and fit on one line.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
+from typing import Any
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother = 3, 60, 60
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = _SHOWN.maxfrozenset = 4
+
+
+def shown(value: Any) -> str:
+    """A short one-line repr for "(got ...)": nesting and length are cut (a value from a
+    hostile file may be thousands of levels deep, which plain ``repr`` cannot print)."""
+    return _SHOWN.repr(value)
 
 
 class RankingsError(Exception):

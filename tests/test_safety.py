@@ -209,3 +209,77 @@ def test_a_plugin_calling_sys_exit_at_import_is_reported_as_its_error(plugin):
     use("exits_at_import")
     with pytest.raises(PluginError, match=r"plugin entry point 'hostile' .* failed when called: it called sys.exit\(3\)"):
         discover()
+
+
+# -- 5: bounded "no code" methodologies ------------------------------------------------------
+
+HEAD = 'name = "hostile"\ndescription = "from a stranger"\n'
+DEEP = 5000
+HOSTILE_TOML = {
+    "kemeny-huge": ('normalize = "none"\naggregate = "kemeny"\n[parameters]\nmax_alternatives = 1000000\n',
+                    "parameter 'max_alternatives' must be an integer in [1, 14] (got 1000000)"),
+    "ddof": ('normalize = "z-score"\naggregate = "arithmetic"\n[parameters]\nddof = 100\n',
+             "parameter 'ddof' must be 0 or 1 (got 100)"),
+    "lam": ('normalize = "ratio-to-leader"\naggregate = "waspas"\n[parameters]\nlam = "half"\n',
+            "parameter 'lam' must be a finite number in [0, 1] (got 'half')"),
+    "lower": ('normalize = "min-max"\naggregate = "arithmetic"\n[parameters]\nlower = "x"\n',
+              "parameter 'lower' must be a finite number in [-1e+15, 1e+15] (got 'x')"),
+    "lower-above-upper": ('normalize = "min-max"\naggregate = "geometric"\n[parameters]\nlower = 5\nupper = 1\n',
+                          "parameter 'upper' must be above 'lower' (got lower=5, upper=1)"),
+    "clip": ('normalize = "goalposts"\naggregate = "arithmetic"\n[parameters]\nclip = "yes"\n',
+             "parameter 'clip' must be true or false (got 'yes')"),
+    "reference": ('normalize = "distance-to-reference"\naggregate = "arithmetic"\n[parameters]\nreference = [1, -2]\n',
+                  "parameter 'reference'[1] must be a positive finite number (got -2)"),
+    "invariants": ('normalize = "none"\naggregate = "arithmetic"\ninvariants = [1, 2]\n',
+                   "invariants must be a list of strings (got 1)"),
+    "references": ('normalize = "none"\naggregate = "arithmetic"\nreferences = [{a = 1}]\n',
+                   "references must be a list of strings (got {'a': 1})"),
+    "deep-array": ('normalize = "none"\naggregate = "arithmetic"\nreferences = ' + "[" * DEEP + "]" * DEEP + "\n",
+                   "must be valid TOML of reasonable depth"),
+    "deep-table": ('normalize = "none"\naggregate = "arithmetic"\nweights.a' + ".a" * DEEP + " = 1\n",
+                   "weight of 'a' must be a number (got {'a': {'a': {'a': {...}}}})"),
+    "huge-weights": ('normalize = "none"\naggregate = "arithmetic"\n[weights]\na = 1.7e308\nb = 1.7e308\n',
+                     "weights must have a finite sum (got a sum of inf); scale them down"),
+    "infinite-bounds": ('normalize = "goalposts"\naggregate = "arithmetic"\n[bounds]\na = [0, inf]\n',
+                        "bounds of 'a' must be finite (got 0:inf)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE_TOML))
+def test_a_hostile_methodology_file_is_one_line_naming_file_and_key(tmp_path, case):
+    from rankings.declarative import load_toml
+    from rankings.errors import MethodologyError
+
+    body, expected = HOSTILE_TOML[case]
+    path = tmp_path / f"{case}.toml"
+    path.write_text(HEAD + body)
+    with pytest.raises(MethodologyError) as caught:
+        load_toml(path)
+    message = str(caught.value)
+    assert expected in message and str(path) in message and "\n" not in message and len(message) < 300, message
+
+
+def test_a_huge_kemeny_search_is_refused_up_front_on_the_command_line(tmp_path):
+    import time
+
+    (tmp_path / "k.toml").write_text(HEAD + HOSTILE_TOML["kemeny-huge"][0] + "[weights]\nnotable_models = 1\n")
+    started = time.perf_counter()
+    result = _cli("rank", "--methods-dir", str(tmp_path), "--method", "hostile")
+    assert result.exit_code == 2 and time.perf_counter() - started < 30
+    assert "k.toml" in result.stderr and "'max_alternatives' must be an integer in [1, 14]" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_parameters_are_checked_from_python_and_in_the_kernel_too():
+    from rankings.aggregate import kemeny
+    from rankings.errors import MethodologyError
+    from rankings.methodology import Methodology
+
+    with pytest.raises(MethodologyError, match=r"methodology 'k' \(python\): parameter 'max_alternatives'"):
+        Methodology(name="k", description="k", normalize="none", aggregate="kemeny",
+                    parameters={"max_alternatives": 10**6})
+    with pytest.raises(MethodologyError, match="max_alternatives must be an integer in"):
+        kemeny(np.eye(3), np.full((1, 3), 1 / 3), max_alternatives=10**6)
+    ok = Methodology(name="k", description="k", normalize="min-max", aggregate="waspas",
+                     parameters={"lower": 1, "upper": 100, "lam": 0.25})
+    assert dict(ok.parameters) == {"lower": 1.0, "upper": 100.0, "lam": 0.25}
