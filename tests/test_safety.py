@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import numpy as np
 import pytest
 
@@ -116,6 +119,9 @@ def test_dollar_signs_in_names_never_crash_a_plot(tmp_path):
 
 PLUGIN_SOURCE = '''
 import sys
+import os
+import stat
+
 import numpy as np
 from rankings import Methodology
 
@@ -283,3 +289,147 @@ def test_parameters_are_checked_from_python_and_in_the_kernel_too():
     ok = Methodology(name="k", description="k", normalize="min-max", aggregate="waspas",
                      parameters={"lower": 1, "upper": 100, "lam": 0.25})
     assert dict(ok.parameters) == {"lower": 1.0, "upper": 100.0, "lam": 0.25}
+
+
+# -- 2, 3, 10: outputs respect what they replace -------------------------------------------
+
+ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+def _device(tmp_path, name, minor):
+    """A private character device (1, minor): 3 is null, 7 is full; never the system's own."""
+    path = tmp_path / name
+    try:
+        os.mknod(path, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+        with open(path, "wb"):
+            pass
+    except OSError:
+        pytest.skip("cannot make a device node here")
+    return path
+
+
+def test_output_to_a_device_writes_through_and_a_full_device_is_an_error(tmp_path):
+    from rankings._atomic import write_text_atomically
+    from rankings.errors import DataError
+
+    null = _device(tmp_path, "null", 3)
+    write_text_atomically(null, "rank,contributor\n", what="--output")
+    assert stat.S_ISCHR(null.stat().st_mode)
+    full = _device(tmp_path, "full", 7)
+    with pytest.raises(DataError, match=r"--output '.*full' could not be written \(No space left on device\)"):
+        write_text_atomically(full, "x" * 100_000, what="--output")
+    assert stat.S_ISCHR(full.stat().st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "null"]
+
+
+def test_output_to_a_fifo_writes_through(tmp_path):
+    import threading
+
+    from rankings._atomic import write_text_atomically
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        write_text_atomically(fifo, "hello\n", what="--output")
+        reader.join(10)
+        assert got == [b"hello\n"] and stat.S_ISFIFO(fifo.stat().st_mode)
+    finally:
+        if reader.is_alive():  # unblock the reader when the FIFO was replaced
+            os.unlink(fifo)
+            os.mkfifo(fifo)
+            with open(fifo, "wb"):
+                pass
+
+
+def test_output_dash_is_standard_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _cli("rank", "--top", "3", "--format", "csv", "--output", "-")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("rank,contributor") and "Alibaba" in result.stdout
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_symlink_output_is_followed_and_kept(tmp_path):
+    from rankings._atomic import write_text_atomically
+
+    target = tmp_path / "real.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target.name)
+    write_text_atomically(link, "new\n")
+    assert link.is_symlink() and os.readlink(link) == "real.csv" and target.read_text() == "new\n"
+
+
+def test_overwriting_keeps_the_mode_and_a_new_file_respects_the_umask(tmp_path):
+    from rankings._atomic import write_text_atomically
+
+    private = tmp_path / "private.json"
+    private.write_text("{}\n")
+    private.chmod(0o600)
+    write_text_atomically(private, "[]\n")
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600 and private.read_text() == "[]\n"
+    old = os.umask(0o027)
+    try:
+        write_text_atomically(tmp_path / "new.json", "[]\n")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "new.json").stat().st_mode) == 0o640
+
+
+@pytest.mark.skipif(not ROOT, reason="only root may give a file to another owner")
+def test_overwriting_keeps_the_owner_where_possible(tmp_path):
+    from rankings._atomic import write_text_atomically
+
+    theirs = tmp_path / "theirs.csv"
+    theirs.write_text("old\n")
+    os.chown(theirs, 12345, 23456)
+    write_text_atomically(theirs, "new\n")
+    assert (theirs.stat().st_uid, theirs.stat().st_gid) == (12345, 23456)
+
+
+def test_a_long_file_name_stays_writable_and_failures_leave_no_temp(tmp_path):
+    from rankings._atomic import atomic_target, write_text_atomically
+    from rankings.errors import DataError
+
+    long_name = tmp_path / ("r" * 245 + ".csv")  # 249 bytes: fits the 255-byte limit only with a short temp
+    write_text_atomically(long_name, "ok\n")
+    assert long_name.read_text() == "ok\n"
+    with pytest.raises(DataError, match="could not be written"):
+        write_text_atomically(tmp_path / ("r" * 300), "too long\n")
+    with pytest.raises(RuntimeError), atomic_target(tmp_path / "x.csv") as tmp:
+        tmp.write_text("half")
+        raise RuntimeError("boom")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [long_name.name]
+
+
+def test_run_logs_get_the_permissions_of_other_outputs_and_no_temp_is_left(tmp_path):
+    log = tmp_path / "runs.csv"
+    old = os.umask(0o022)
+    try:
+        result = _cli("sensitivity", "--samples", "300", "--log-runs", str(log))
+    finally:
+        os.umask(old)
+    assert result.exit_code == 0, result.output
+    assert stat.S_IMODE(log.stat().st_mode) == 0o644 and log.read_text().startswith("run,")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs.csv"]
+
+
+def test_a_run_log_whose_last_flush_fails_leaves_no_temp(tmp_path, monkeypatch):
+    from rankings import _atomic
+    from rankings.errors import AnalysisError
+
+    out = _atomic.AtomicFile(tmp_path / "runs.csv", what="--log-runs", error=AnalysisError)
+    out.write("run\n")
+
+    class Full:
+        def close(self):
+            raise OSError(28, "No space left on device")
+
+    out.handle.close()
+    out.handle = Full()  # type: ignore[assignment]
+    with pytest.raises(AnalysisError, match=r"--log-runs '.*runs.csv' could not be written \(No space left"):
+        out.close(True)
+    assert not list(tmp_path.iterdir())
