@@ -11,7 +11,8 @@ and only when the block ends normally does it reach the destination:
   one, never a part of it.
 * **a symbolic link** is followed (through every link of a chain): the file it points
   to is replaced as above and the link itself is kept.
-* **a device, a FIFO, a socket or ``-``** (standard output) is written through: the
+* **a device, a FIFO, a socket, ``-`` (standard output) or ``/dev/stdout``** (any
+  link to an open descriptor, ``/proc/<pid>/fd/N``) is written through: the
   bytes are copied into it once the output is complete, so it is never replaced by a
   regular file, and a failed write (``/dev/full``) is an error, not a success. The
   temporary file then lives in the system's temporary folder.
@@ -65,23 +66,43 @@ class _Plan:
         return self.error(f"{self.what} {self.shown!r} could not be written ({reason})")
 
 
+_DESCRIPTOR_FOLDERS = ("/proc/", "/dev/fd/")
+
+
+def _via_descriptor(link: Path) -> bool:
+    """True when a chain of symlinks passes through ``/proc/.../fd`` or ``/dev/fd``."""
+    here = Path(os.path.abspath(link))
+    for _ in range(40):
+        if str(here).startswith(_DESCRIPTOR_FOLDERS):
+            return True
+        if not here.is_symlink():
+            return False
+        here = Path(os.path.abspath(here.parent / os.readlink(here)))
+    return False
+
+
 def _plan(path: str | Path, what: str, error: type[RankingsError]) -> _Plan:
     shown = str(path)
     if shown == STDOUT:
         return _Plan(shown, what, error, None, True, None)
     given = Path(path)
     try:
-        target = Path(os.path.realpath(given)) if given.is_symlink() else given
-        if target.is_dir():
-            raise error(f"{what} must be a file path (got the folder {shown!r})")
         try:
-            existing: os.stat_result | None = target.stat()
+            existing: os.stat_result | None = given.stat()  # through any symlinks
         except FileNotFoundError:
             existing = None
+        if existing is not None and stat.S_ISDIR(existing.st_mode):
+            raise error(f"{what} must be a file path (got the folder {shown!r})")
+        stream = existing is not None and not stat.S_ISREG(existing.st_mode)
+        target = given
+        if not stream and given.is_symlink():
+            # /dev/stdout and /dev/fd/N name an open descriptor of this process (a shell
+            # redirection): written through, not renamed over; other links are followed
+            stream = existing is not None and _via_descriptor(given)
+            target = given if stream else Path(os.path.realpath(given))
     except OSError as exc:  # a name too long, a folder we may not search...
         raise _Plan(shown, what, error, given, False, None).fail(exc) from None
     folder = target.parent if str(target.parent) else Path(".")
-    stream = existing is not None and not stat.S_ISREG(existing.st_mode)
     if not stream and not folder.is_dir():
         raise error(f"{what} folder must exist (got {str(folder)!r})")
     return _Plan(shown, what, error, target, stream, existing)

@@ -433,3 +433,25 @@ def test_a_run_log_whose_last_flush_fails_leaves_no_temp(tmp_path, monkeypatch):
     with pytest.raises(AnalysisError, match=r"--log-runs '.*runs.csv' could not be written \(No space left"):
         out.close(True)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="needs /proc")
+@pytest.mark.parametrize("into", ["file", "pipe"])
+def test_output_to_a_link_to_standard_output_writes_through(tmp_path, into):
+    import subprocess
+    import sys
+
+    link = tmp_path / "stdout"  # a private /dev/stdout: the system's own is never at risk
+    link.symlink_to("/proc/self/fd/1")
+    code = "import sys; from rankings.cli import main; sys.argv[0] = 'rankings'; main()"
+    args = [sys.executable, "-c", code, "rank", "--top", "2", "--format", "csv", "--output", str(link)]
+    if into == "file":
+        sink = tmp_path / "redirected.csv"
+        with open(sink, "w") as handle:
+            inode = os.fstat(handle.fileno()).st_ino
+            subprocess.run(args, stdout=handle, check=True, stderr=subprocess.DEVNULL)
+        text = sink.read_text()
+        assert sink.stat().st_ino == inode  # written into the redirection, not renamed over it
+    else:
+        text = subprocess.run(args, capture_output=True, text=True, check=True).stdout
+    assert text.startswith("rank,contributor") and link.is_symlink() and os.readlink(link) == "/proc/self/fd/1"
