@@ -71,7 +71,10 @@ def check_weights(weights: Mapping[str, float], where: str) -> dict[str, float]:
     for key, value in weights.items():
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
             raise WeightError(f"{where}: weight of {key!r} must be a number (got {shown(value)})")
-        value = float(value)
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond the float range
+            value = math.inf
         if math.isnan(value) or math.isinf(value):
             raise WeightError(f"{where}: weight of {key!r} must be finite (got {value})")
         if value < 0:
@@ -203,6 +206,8 @@ class Methodology:
                 if isinstance(pair, (str, bytes)) or any(isinstance(v, bool) for v in pair):
                     raise TypeError
                 lo, hi = (float(v) for v in pair)
+            except OverflowError:
+                raise MethodologyError(f"{where}: bounds of {key!r} must be finite (got {shown(pair)})") from None
             except (TypeError, ValueError):
                 raise MethodologyError(f"{where}: bounds of {key!r} must be [lo, hi] (got {shown(pair)})") from None
             if not (math.isfinite(lo) and math.isfinite(hi)):

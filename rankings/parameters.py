@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from rankings.aggregate import KEMENY_ALTERNATIVES_CAP
-from rankings.errors import MethodologyError
+from rankings.errors import MethodologyError, shown
 
 SCALE_LIMIT = 1e15
 """Largest magnitude of ``lower`` and ``upper`` (so that ``upper - lower`` stays finite and exact enough)."""
@@ -39,21 +39,29 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, _NUMBER_TYPES) and not isinstance(value, (bool, np.bool_))
 
 
-def _number(low: float, high: float) -> Callable[[Any, str], float]:
-    def check(value: Any, label: str) -> float:
-        if not _is_number(value) or not math.isfinite(float(value)) or not low <= float(value) <= high:
-            raise MethodologyError(f"{label} must be a finite number in [{low:g}, {high:g}] (got {value!r})")
-        return float(value)
+def _finite(value: Any) -> bool:
+    """A number (not a bool) that converts to a finite float (10**400 does not)."""
+    try:
+        return _is_number(value) and math.isfinite(float(value))
+    except OverflowError:
+        return False
+
+
+def _number(low: float, high: float) -> Callable[[Any, str], Any]:
+    def check(value: Any, label: str) -> Any:
+        if not _finite(value) or not low <= float(value) <= high:
+            raise MethodologyError(f"{label} must be a finite number in [{low:g}, {high:g}] (got {shown(value)})")
+        return value  # as written (1 stays 1 in a manifest)
 
     return check
 
 
 def _integer(low: int, high: int, what: str | None = None) -> Callable[[Any, str], int]:
     def check(value: Any, label: str) -> int:
-        whole = _is_number(value) and math.isfinite(float(value)) and float(value).is_integer()
+        whole = _finite(value) and float(value).is_integer()
         if not whole or not low <= int(value) <= high:
             allowed = what or f"an integer in [{low}, {high}]"
-            raise MethodologyError(f"{label} must be {allowed} (got {value!r})")
+            raise MethodologyError(f"{label} must be {allowed} (got {shown(value)})")
         return int(value)
 
     return check
@@ -61,26 +69,26 @@ def _integer(low: int, high: int, what: str | None = None) -> Callable[[Any, str
 
 def _boolean(value: Any, label: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
-        raise MethodologyError(f"{label} must be true or false (got {value!r})")
+        raise MethodologyError(f"{label} must be true or false (got {shown(value)})")
     return bool(value)
 
 
 def _positive(value: Any, label: str) -> float:
-    if not _is_number(value) or not math.isfinite(float(value)) or not float(value) > 0:
-        raise MethodologyError(f"{label} must be a positive finite number (got {value!r})")
+    if not _finite(value) or not float(value) > 0:
+        raise MethodologyError(f"{label} must be a positive finite number (got {shown(value)})")
     return float(value)
 
 
 def _reference(value: Any, label: str) -> Any:
     if isinstance(value, str):
         if not value.strip() or "\n" in value:
-            raise MethodologyError(f"{label} must be a contributor name on one line (got {value!r})")
+            raise MethodologyError(f"{label} must be a contributor name on one line (got {shown(value)})")
         return value
     if isinstance(value, Mapping):
         return {str(k): _positive(v, f"{label} of {k!r}") for k, v in value.items()}
     if isinstance(value, (list, tuple, np.ndarray)):
         return [_positive(v, f"{label}[{i}]") for i, v in enumerate(np.asarray(value, dtype=object).reshape(-1))]
-    raise MethodologyError(f"{label} must be a contributor name or one positive number per metric (got {value!r})")
+    raise MethodologyError(f"{label} must be a contributor name or one positive number per metric (got {shown(value)})")
 
 
 CHECKS: Mapping[str, Callable[[Any, str], Any]] = {

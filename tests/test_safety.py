@@ -246,6 +246,10 @@ HOSTILE_TOML = {
                    "weight of 'a' must be a number (got {'a': {'a': {'a': {...}}}})"),
     "huge-weights": ('normalize = "none"\naggregate = "arithmetic"\n[weights]\na = 1.7e308\nb = 1.7e308\n',
                      "weights must have a finite sum (got a sum of inf); scale them down"),
+    "huge-integer": ('normalize = "min-max"\naggregate = "arithmetic"\n[parameters]\nupper = 1' + "0" * 400 + "\n",
+                     "parameter 'upper' must be a finite number in [-1e+15, 1e+15] (got 1000"),
+    "huge-integer-weight": ('normalize = "none"\naggregate = "arithmetic"\n[weights]\na = 1' + "0" * 400 + "\n",
+                            "weight of 'a' must be finite (got inf)"),
     "infinite-bounds": ('normalize = "goalposts"\naggregate = "arithmetic"\n[bounds]\na = [0, inf]\n',
                         "bounds of 'a' must be finite (got 0:inf)"),
 }
