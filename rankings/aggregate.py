@@ -24,7 +24,12 @@ from rankings.errors import AnalysisError, MethodologyError
 from rankings.ranking import average_ranks
 
 KEMENY_MAX_ALTERNATIVES = 12
-"""Largest number of distinct contributors for which the exact Kemeny search runs."""
+"""Default largest number of distinct contributors for which the exact Kemeny search runs."""
+KEMENY_ALTERNATIVES_CAP = 14
+"""Largest ``max_alternatives`` a methodology may ask for. The search is O(2^K K^2) in
+pure Python: measured about 0.14 s per ranking at K = 12, 0.25 s at 13, 0.4 s at 14, and
+it more than doubles with each further contributor (a sensitivity run ranks thousands of
+times)."""
 
 _TIE = 1e-12
 
@@ -228,7 +233,8 @@ def kemeny(Z: np.ndarray, W: np.ndarray, max_alternatives: int = KEMENY_MAX_ALTE
     optimal orders the one favouring higher Borda points, then higher values, is taken,
     so the answer never depends on names or row order. Score = minus the position.
 
-    Raises an error above ``max_alternatives`` distinct contributors.
+    Raises an error above ``max_alternatives`` distinct contributors;
+    ``max_alternatives`` itself is at most :data:`KEMENY_ALTERNATIVES_CAP`.
 
     References
     ----------
@@ -236,6 +242,10 @@ def kemeny(Z: np.ndarray, W: np.ndarray, max_alternatives: int = KEMENY_MAX_ALTE
     Young H.P., Levenglick A. (1978). A consistent extension of Condorcet's election
     principle. SIAM J. Appl. Math. 35(2):285-300.
     """
+    if not 1 <= max_alternatives <= KEMENY_ALTERNATIVES_CAP:
+        raise MethodologyError(
+            f"kemeny max_alternatives must be an integer in [1, {KEMENY_ALTERNATIVES_CAP}] (got {max_alternatives!r})"
+        )
     distinct, inverse, counts = np.unique(Z, axis=0, return_inverse=True, return_counts=True)
     inverse = inverse.reshape(-1)
     k = distinct.shape[0]

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from rankings.errors import DataError, MethodologyError, RankingsError, WeightError
+from rankings.errors import DataError, MethodologyError, RankingsError, WeightError, shown
 from rankings.methodology import TOML_KEYS, Methodology
 
 
@@ -51,15 +51,21 @@ def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodolog
         if key not in data:
             raise MethodologyError(f"{where}: key {key!r} is required")
         if not isinstance(data[key], str):
-            raise MethodologyError(f"{where}: {key} must be a string (got {data[key]!r})")
+            raise MethodologyError(f"{where}: {key} must be a string (got {shown(data[key])})")
     weights = data.get("weights", "equal")
     if weights == "equal":
         weights = None
     elif not isinstance(weights, Mapping):
-        raise MethodologyError(f"{where}: weights must be a table or \"equal\" (got {weights!r})")
+        raise MethodologyError(f"{where}: weights must be a table or \"equal\" (got {shown(weights)})")
     for key, kind in (("parameters", Mapping), ("bounds", Mapping), ("invariants", list), ("references", list)):
         if key in data and not isinstance(data[key], kind):
-            raise MethodologyError(f"{where}: {key} must be a {'table' if kind is Mapping else 'list'} (got {data[key]!r})")
+            raise MethodologyError(f"{where}: {key} must be a {'table' if kind is Mapping else 'list'} (got {shown(data[key])})")
+    for key in ("invariants", "references"):
+        not_text = [v for v in data.get(key, []) if not isinstance(v, str)]
+        if not_text:
+            raise MethodologyError(f"{where}: {key} must be a list of strings (got {shown(not_text[0])})")
+    if not isinstance(data.get("missing", "error"), str):
+        raise MethodologyError(f"{where}: missing must be a string (got {shown(data['missing'])})")
     try:
         return Methodology(
             name=data["name"], description=data["description"], weights=weights,
@@ -83,6 +89,9 @@ def load_toml(path: str | Path) -> Methodology:
         raise MethodologyError(f"methodology file must exist (got {str(path)!r})") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise MethodologyError(f"methodology file {path}: must be valid TOML ({exc})") from None
+    except RecursionError:
+        raise MethodologyError(f"methodology file {path}: must be valid TOML of reasonable depth "
+                               "(got arrays or inline tables nested too deeply to read)") from None
     return methodology_from_mapping(data, str(path))
 
 

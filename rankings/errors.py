@@ -7,9 +7,11 @@ caller (the CLI among them) can catch one class and show its one-line message::
     +-- DataError            a contributor table or record file is malformed
     +-- LensError            a lens (year, counting, snapshot, grouping) is not possible
     +-- MethodologyError     a methodology definition or plugin is invalid
+    |   +-- PluginError      a plugin failed while loading or scoring (named in the message)
     +-- WeightError          weights are negative, non-numeric, all zero or unknown
     +-- UnknownNameError     a name (methodology, metric, contributor...) is not known
     +-- AnalysisError        an analysis cannot run with the options given
+    +-- SettingError         an environment variable (RANKINGS_KERNELS...) has a bad value
 
     RankingsWarning (a UserWarning): something harmless was kept or skipped; the CLI
     prints it as one "Warning:" line on stderr.
@@ -20,7 +22,19 @@ Messages follow the form "what must be X (got Y)" and fit on one line.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable
+from typing import Any
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxlevel, _SHOWN.maxstring, _SHOWN.maxother = 3, 60, 60
+_SHOWN.maxlist = _SHOWN.maxtuple = _SHOWN.maxdict = _SHOWN.maxset = _SHOWN.maxfrozenset = 4
+
+
+def shown(value: Any) -> str:
+    """A short one-line repr for "(got ...)": nesting and length are cut (a value from a
+    hostile file may be thousands of levels deep, which plain ``repr`` cannot print)."""
+    return _SHOWN.repr(value)
 
 
 class RankingsError(Exception):
@@ -43,12 +57,23 @@ class MethodologyError(RankingsError):
     """A methodology definition, TOML file or plugin is invalid."""
 
 
+class PluginError(MethodologyError):
+    """A plugin raised, or called ``sys.exit``, while loading or scoring; the message names it."""
+
+
 class WeightError(RankingsError):
     """Weights are unknown, negative, non-numeric or all zero."""
 
 
 class AnalysisError(RankingsError):
     """An analysis (sweep, bounds, sampling...) cannot run with the options given."""
+
+
+class SettingError(RankingsError, ValueError):
+    """An environment variable the library reads has a value it does not allow.
+
+    Also a :class:`ValueError`, which these settings raised before.
+    """
 
 
 class UnknownNameError(RankingsError, KeyError):

@@ -9,7 +9,12 @@ function ``score(table, weights) -> one float per contributor``. A plugin may ad
 the sensitivity engine uses it when present. Methodologies return scores, never
 ranks: :func:`rankings.ranking.rank_scores` is the one place ranks are made.
 
-Every methodology is validated when it is built; errors name the methodology and the
+A plugin's score functions run with their stdout sent to stderr, and a failure inside
+them (an exception, or ``sys.exit``) is a :class:`~rankings.errors.PluginError` naming
+the methodology and its source, never a traceback or a silent exit.
+
+Every methodology is validated when it is built (parameters by
+:mod:`rankings.parameters`, each with a type and a range); errors name the methodology and the
 place it came from (``source``).
 """
 
@@ -25,8 +30,10 @@ from typing import Any
 import numpy as np
 
 from rankings import normalize as _normalize
+from rankings._plugin_io import exit_text, stdout_to_stderr
 from rankings.aggregate import AGGREGATIONS
-from rankings.errors import MethodologyError, RankingsError, UnknownNameError, WeightError
+from rankings.errors import MethodologyError, PluginError, RankingsError, UnknownNameError, WeightError, shown
+from rankings.parameters import check_parameters
 from rankings.ranking import rank_scores
 from rankings.result import RankingResult
 from rankings.table import MISSING_RULES, ContributorTable
@@ -59,19 +66,25 @@ TOML_KEYS: tuple[str, ...] = (
 
 
 def check_weights(weights: Mapping[str, float], where: str) -> dict[str, float]:
-    """Weights must be finite, non-negative numbers, not all zero."""
+    """Weights must be finite, non-negative numbers, not all zero, with a finite sum."""
     out: dict[str, float] = {}
     for key, value in weights.items():
         if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-            raise WeightError(f"{where}: weight of {key!r} must be a number (got {value!r})")
-        value = float(value)
+            raise WeightError(f"{where}: weight of {key!r} must be a number (got {shown(value)})")
+        try:
+            value = float(value)
+        except OverflowError:  # an integer beyond the float range
+            value = math.inf
         if math.isnan(value) or math.isinf(value):
             raise WeightError(f"{where}: weight of {key!r} must be finite (got {value})")
         if value < 0:
             raise WeightError(f"{where}: weight of {key!r} must be non-negative (got {value:g})")
         out[str(key)] = value
-    if out and sum(out.values()) <= 0:
+    total = sum(out.values())
+    if out and total <= 0:
         raise WeightError(f"{where}: weights must not all be zero (got {', '.join(f'{k}=0' for k in out)})")
+    if not math.isfinite(total):
+        raise WeightError(f"{where}: weights must have a finite sum (got a sum of {total:g}); scale them down")
     return out
 
 
@@ -128,24 +141,32 @@ class Methodology:
     def __post_init__(self) -> None:
         where = self._where()
         if not isinstance(self.name, str) or not _NAME.match(self.name):
-            raise MethodologyError(f"{where}: name must be kebab-case like 'equal-core' (got {self.name!r})")
+            raise MethodologyError(f"{where}: name must be kebab-case like 'equal-core' (got {shown(self.name)})")
         if not isinstance(self.description, str) or not self.description.strip() or "\n" in self.description.strip():
-            raise MethodologyError(f"{where}: description must be one non-empty line (got {self.description!r})")
+            raise MethodologyError(f"{where}: description must be one non-empty line (got {shown(self.description)})")
         if self.weights is not None:
             if not isinstance(self.weights, Mapping):
-                raise MethodologyError(f"{where}: weights must be a table of metric = weight (got {self.weights!r})")
+                raise MethodologyError(f"{where}: weights must be a table of metric = weight (got {shown(self.weights)})")
             weights = check_weights(self.weights, where)
             if not weights:
                 raise MethodologyError(f"{where}: weights must name at least one metric (got none)")
             object.__setattr__(self, "weights", MappingProxyType(weights))
-        invariants = frozenset(self.invariants)
+        try:
+            invariants = frozenset(self.invariants) if not isinstance(self.invariants, str) else None
+        except TypeError:
+            invariants = None
+        if invariants is None:
+            raise MethodologyError(f"{where}: invariants must be a list of names (got {shown(self.invariants)})")
+        not_names = [i for i in invariants if not isinstance(i, str)]
+        if not_names:
+            raise MethodologyError(f"{where}: invariants must be names like 'pareto' (got {shown(not_names[0])})")
         unknown = sorted(invariants - set(INVARIANTS))
         if unknown:
             raise UnknownNameError("invariant", unknown[0], INVARIANTS).with_prefix(where)
         object.__setattr__(self, "invariants", invariants)
         object.__setattr__(self, "references", tuple(str(r) for r in self.references))
         if self.missing not in MISSING_RULES:
-            raise MethodologyError(f"{where}: missing must be one of {', '.join(MISSING_RULES)} (got {self.missing!r})")
+            raise MethodologyError(f"{where}: missing must be one of {', '.join(MISSING_RULES)} (got {shown(self.missing)})")
         declarative = self.normalize is not None or self.aggregate is not None
         if self.score is not None and declarative:
             raise MethodologyError(f"{where}: give either a score function or normalize/aggregate, not both")
@@ -155,6 +176,8 @@ class Methodology:
             raise MethodologyError(f"{where}: score must be callable (got {type(self.score).__name__})")
         if self.score_batch is not None and not callable(self.score_batch):
             raise MethodologyError(f"{where}: score_batch must be callable (got {type(self.score_batch).__name__})")
+        if not isinstance(self.parameters, Mapping):
+            raise MethodologyError(f"{where}: parameters must be a table of name = value (got {shown(self.parameters)})")
         if declarative:
             normalize_name = self.normalize or "none"
             aggregate_name = self.aggregate or "arithmetic"
@@ -172,19 +195,28 @@ class Methodology:
                         f"{where}: parameter {key!r} does not apply to {normalize_name} + {aggregate_name} "
                         f"(allowed: {', '.join(sorted(allowed)) or 'none'})"
                     )
+            parameters = check_parameters(self.parameters, where)
         elif self.parameters:
             raise MethodologyError(f"{where}: parameters apply only to normalize/aggregate methodologies")
+        else:
+            parameters = {}
         bounds: dict[str, tuple[float, float]] = {}
         for key, pair in dict(self.bounds).items():
             try:
+                if isinstance(pair, (str, bytes)) or any(isinstance(v, bool) for v in pair):
+                    raise TypeError
                 lo, hi = (float(v) for v in pair)
+            except OverflowError:
+                raise MethodologyError(f"{where}: bounds of {key!r} must be finite (got {shown(pair)})") from None
             except (TypeError, ValueError):
-                raise MethodologyError(f"{where}: bounds of {key!r} must be [lo, hi] (got {pair!r})") from None
+                raise MethodologyError(f"{where}: bounds of {key!r} must be [lo, hi] (got {shown(pair)})") from None
+            if not (math.isfinite(lo) and math.isfinite(hi)):
+                raise MethodologyError(f"{where}: bounds of {key!r} must be finite (got {lo:g}:{hi:g})")
             if not hi > lo:
                 raise MethodologyError(f"{where}: bounds of {key!r} must have hi > lo (got {lo:g}:{hi:g})")
             bounds[key] = (lo, hi)
         object.__setattr__(self, "bounds", MappingProxyType(bounds))
-        object.__setattr__(self, "parameters", MappingProxyType(dict(self.parameters)))
+        object.__setattr__(self, "parameters", MappingProxyType(parameters))
 
     def _where(self) -> str:
         return f"methodology {self.name!r} ({self.source})"
@@ -238,6 +270,10 @@ class Methodology:
             if isinstance(ref, str):
                 params["reference"] = table.values[table.contributor_index(ref)]
             elif isinstance(ref, Mapping):
+                absent = [m for m in table.metric_names if m not in ref]
+                if absent:
+                    raise MethodologyError(f"{self._where()}: parameter 'reference' needs a value for every metric read "
+                                           f"(got none for {', '.join(absent)})")
                 params["reference"] = [float(ref[m]) for m in table.metric_names]
             elif ref is None:
                 raise MethodologyError(f"{self._where()}: distance-to-reference needs a 'reference' parameter")
@@ -281,11 +317,14 @@ class Methodology:
     def _call(self, function: Any, table: ContributorTable, weights: Any) -> Any:
         """Call a plugin's score function; its own failures are reported with its name."""
         try:
-            return function(table, weights)
+            with stdout_to_stderr():  # a plugin's prints must not corrupt the caller's stdout
+                return function(table, weights)
         except RankingsError:
             raise
+        except SystemExit as exc:  # a plugin must not end the process silently
+            raise PluginError(f"{self._where()}: score function {exit_text(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - a plugin's bug must not surface as a traceback
-            raise MethodologyError(f"{self._where()}: score function raised {type(exc).__name__}: {exc}") from None
+            raise PluginError(f"{self._where()}: score function raised {type(exc).__name__}: {exc}") from None
 
     def _checked(self, result: Any, table: ContributorTable, shape: tuple[int, ...]) -> np.ndarray:
         where = self._where()

@@ -64,15 +64,24 @@ def z_score(X: np.ndarray, higher: np.ndarray, ddof: int = 1) -> np.ndarray:
 
     ``sd`` is the sample standard deviation (``ddof = 1``, the Handbook's choice) unless
     ``ddof = 0`` is asked for. Lower-is-better metrics are negated: ``z = (mean - x)/sd``.
-    A constant column maps to 0.
+    A constant column maps to 0, and so does a column whose spread is within rounding
+    of zero: the float mean of (0.1, 0.1, 0.1) is not exactly 0.1, so the raw formula
+    would give -0.8165 for every row. The test is scikit-learn's
+    (``sklearn.preprocessing._data._is_constant_feature``, after Chan, Golub and LeVeque
+    1983): a variance ``var <= n eps var + (n eps mean)^2`` is rounding error.
     """
     O = _oriented(X, higher)
     n = O.shape[0]
-    centred = O - O.mean(axis=0)
+    mean = O.mean(axis=0)
+    centred = O - mean
     if n - ddof <= 0:
         return np.zeros_like(O, dtype=float)
-    sd = np.sqrt((centred**2).sum(axis=0) / (n - ddof))
-    return np.where(sd > 0, centred / np.where(sd > 0, sd, 1.0), 0.0)
+    var = (centred**2).sum(axis=0) / n
+    eps = np.finfo(float).eps
+    constant = (O.max(axis=0) == O.min(axis=0)) | (var <= n * eps * var + (n * eps * mean) ** 2)
+    sd = np.sqrt(var * n / (n - ddof))
+    live = ~constant & (sd > 0)
+    return np.where(live, centred / np.where(live, sd, 1.0), 0.0)
 
 
 def _average_ranks_ascending(O: np.ndarray) -> np.ndarray:

@@ -6,6 +6,10 @@ entry-point group ``rankings.methodologies``. An entry point may name a
 returns either. Discovery is lazy and happens once per set of options. Setting the
 environment variable ``RANKINGS_DISABLE_PLUGIN_AUTOLOAD`` to a non-empty value loads
 only the entry points that this package itself declares (the built-ins).
+
+A plugin is imported (and its factory called) with its stdout sent to stderr, and any
+failure there, ``sys.exit`` included, is a :class:`~rankings.errors.PluginError`
+naming the entry point.
 """
 
 from __future__ import annotations
@@ -17,8 +21,9 @@ from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import Any
 
+from rankings._plugin_io import exit_text, stdout_to_stderr
 from rankings.declarative import load_toml
-from rankings.errors import MethodologyError, RankingsError, UnknownNameError
+from rankings.errors import MethodologyError, PluginError, RankingsError, UnknownNameError
 from rankings.methodology import Methodology
 
 ENTRY_POINT_GROUP = "rankings.methodologies"
@@ -70,11 +75,14 @@ def _expand(obj: Any, source: str) -> list[Any]:
         return [obj]
     if callable(obj):
         try:
-            obj = obj()
+            with stdout_to_stderr():
+                obj = obj()
         except RankingsError:
             raise
+        except SystemExit as exc:
+            raise PluginError(f"{source} failed when called: it {exit_text(exc)}") from None
         except Exception as exc:  # noqa: BLE001 - a plugin's own failure, reported with its name
-            raise MethodologyError(f"{source} failed when called: {type(exc).__name__}: {exc}") from None
+            raise PluginError(f"{source} failed when called: {type(exc).__name__}: {exc}") from None
         if isinstance(obj, Methodology):
             return [obj]
     if isinstance(obj, Iterable) and not isinstance(obj, (str, bytes)):
@@ -85,9 +93,12 @@ def _expand(obj: Any, source: str) -> list[Any]:
 def _load_entry_point(ep: EntryPoint) -> list[Any]:
     source = f"plugin entry point {ep.name!r} ({ep.value})"
     try:
-        obj = ep.load()
+        with stdout_to_stderr():  # prints at import time must not corrupt the caller's stdout
+            obj = ep.load()
+    except SystemExit as exc:
+        raise PluginError(f"{source} failed to load: it {exit_text(exc)}") from None
     except Exception as exc:  # noqa: BLE001 - import errors of any kind are reported, never swallowed
-        raise MethodologyError(f"{source} failed to load: {type(exc).__name__}: {exc}") from None
+        raise PluginError(f"{source} failed to load: {type(exc).__name__}: {exc}") from None
     return [
         dataclasses.replace(item, source=source) if isinstance(item, Methodology) and item.source == "python" else item
         for item in _expand(obj, source)

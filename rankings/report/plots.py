@@ -3,13 +3,18 @@
 Every function takes a library result, draws one titled figure with labelled axes,
 writes it whole to ``path`` (a temporary file renamed into place) and returns the path.
 The focus contributor is always drawn in :data:`FOCUS_COLOR`.
+
+Names come from data, so every text is drawn literally: mathtext (``$...$``) and TeX
+are off while a figure is built and saved, and a contributor
+called ``$x^$`` is printed as such instead of failing to parse.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import functools
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import matplotlib
 
@@ -23,6 +28,18 @@ FOCUS_COLOR = "#c0392b"
 OTHER_COLOR = "#7f8c8d"
 ACCENT_COLOR = "#2c7fb8"
 PLOT_SUFFIXES = (".png", ".svg")
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _literal(function: _F) -> _F:
+    """Run a plotting function with mathtext and TeX off (tick labels are made at save time too)."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+            return function(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def check_plot_path(path: str | Path) -> Path:
@@ -36,6 +53,7 @@ def check_plot_path(path: str | Path) -> Path:
     return path
 
 
+@_literal
 def save(fig: Any, path: str | Path) -> Path:
     """Write the figure whole or not at all, then close it."""
     from rankings._atomic import atomic_target
@@ -58,6 +76,7 @@ _DETERMINISTIC_METADATA: dict[str, dict[str, Any]] = {
 }
 
 
+@_literal
 def bump_chart(comparison: Any, path: str | Path, *, focus: str | None = None, top: int = 12,
                max_rank: int | None = None) -> Path:
     """Ranks of the leading contributors (and the focus) across methodologies.
@@ -114,6 +133,7 @@ def bump_chart(comparison: Any, path: str | Path, *, focus: str | None = None, t
     return save(fig, path)
 
 
+@_literal
 def gap_bars(explanation: Any, path: str | Path) -> Path:
     """Per-metric contributions to the score gap between a contributor and a rival."""
     items = sorted(explanation.contributions.items(), key=lambda kv: abs(kv[1]))
@@ -138,6 +158,7 @@ def _triangle_xy(weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return b + c / 2.0, c * np.sqrt(3.0) / 2.0
 
 
+@_literal
 def ternary_map(method: Any, table: Any, metrics: Sequence[str], focus: str, path: str | Path, *,
                 resolution: int = 60, marks: Mapping[str, Mapping[str, float]] | None = None) -> Path:
     """The weight triangle of three metrics coloured by the focus's rank.
@@ -197,6 +218,7 @@ def ternary_map(method: Any, table: Any, metrics: Sequence[str], focus: str, pat
     return save(fig, path)
 
 
+@_literal
 def rank_distribution(result: Any, path: str | Path) -> Path:
     """The focus's rank distribution (acceptability) with Monte Carlo error bars."""
     probs = np.asarray(result.focus_distribution(), dtype=float)
@@ -218,6 +240,7 @@ def rank_distribution(result: Any, path: str | Path) -> Path:
     return save(fig, path)
 
 
+@_literal
 def acceptability_heatmap(result: Any, path: str | Path, *, top: int = 15) -> Path:
     """Rank acceptability of the leading contributors (by mean rank) and the focus."""
     order = result.order()[:top]
@@ -243,6 +266,7 @@ def acceptability_heatmap(result: Any, path: str | Path, *, top: int = 15) -> Pa
     return save(fig, path)
 
 
+@_literal
 def rank_bands(result: Any, path: str | Path, *, top: int = 20) -> Path:
     """5th-95th percentile rank band and median against the nominal rank."""
     order = sorted(result.order()[:top], key=lambda i: (result.nominal_ranks[i], result.contributors[i]))
@@ -265,6 +289,7 @@ def rank_bands(result: Any, path: str | Path, *, top: int = 20) -> Path:
     return save(fig, path)
 
 
+@_literal
 def sobol_bars(result: Any, path: str | Path, *, output: str = "focus_rank") -> Path:
     """First-order and total Sobol' indices per factor group, with confidence intervals."""
     if not result.sobol or output not in result.sobol:
@@ -292,6 +317,7 @@ def sobol_bars(result: Any, path: str | Path, *, output: str = "focus_rank") -> 
     return save(fig, path)
 
 
+@_literal
 def sensitivity_figures(result: Any, stem: str | Path) -> list[Path]:
     """All sensitivity plots for one run: ``STEM-distribution.png`` and so on."""
     stem = Path(stem)
@@ -342,6 +368,7 @@ def _rank_ticks(best: int, worst: int, most: int = 6) -> list[int]:
     return sorted(set(ticks))
 
 
+@_literal
 def sweep_steps(sweep_result: Any, path: str | Path) -> Path:
     """The focus's rank as each weight goes from 0 to 1: one step panel per metric.
 

@@ -27,7 +27,6 @@ import copy
 import csv
 import io
 import os
-import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -38,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from rankings._atomic import AtomicFile
 from rankings.errors import AnalysisError
 from rankings.sensitivity import kernels
 from rankings.sensitivity.memory import check_run_size
@@ -95,23 +95,28 @@ class Counters:
 # ---------------------------------------------------------------------------------------
 
 class RunLog:
-    """Streams one CSV row per run to a temp file, renamed into place on success."""
+    """Streams one CSV row per run to a temp file that becomes ``path`` on success.
+
+    Written by :class:`rankings._atomic.AtomicFile`: the file gets the permissions of
+    any other output (0666 less the umask, or those of the file it replaces), follows
+    symlinks, writes through to devices, FIFOs and ``-``, and its temp file is removed
+    on every failure path (a full disk at the last flush included).
+    """
 
     def __init__(self, path: str | Path, problem: SamplingProblem) -> None:
         self.path = Path(path)
-        folder = self.path.parent if str(self.path.parent) else Path(".")
-        if self.path.is_dir():
-            raise AnalysisError(f"--log-runs must be a file path (got the folder {str(self.path)!r})")
-        if not folder.is_dir():
-            raise AnalysisError(f"--log-runs folder must exist (got {str(folder)!r})")
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=folder)
-        self.handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+        self.out = AtomicFile(path, what="--log-runs", error=AnalysisError)
+        self.tmp = str(self.out.tmp)
         self.problem = problem
         header = ["run", *[f"w_{m}" for m in problem.metrics], *[f.name for f in problem.factors]]
         if problem.noise.active:
             header.append("noise_key")
         header.append("focus_rank")
-        self.handle.write(",".join(header) + "\n")
+        try:
+            self.out.write(",".join(header) + "\n")
+        except BaseException:
+            self.out.close(False)
+            raise
 
     def write(self, batch: RunBatch, W: np.ndarray, focus_rank: np.ndarray) -> None:
         buffer = io.StringIO()
@@ -124,14 +129,10 @@ class RunLog:
                 row.append(int(batch.noise_keys[r]))
             row.append(int(focus_rank[r]))
             writer.writerow(row)
-        self.handle.write(buffer.getvalue())
+        self.out.write(buffer.getvalue())
 
     def close(self, ok: bool) -> None:
-        self.handle.close()
-        if ok:
-            os.replace(self.tmp, self.path)
-        else:
-            Path(self.tmp).unlink(missing_ok=True)
+        self.out.close(ok)
 
 
 # ---------------------------------------------------------------------------------------
@@ -225,7 +226,6 @@ def run_engine(
     check_run_size(samples, n, m, chunk, full=need_full, store_runs=store_runs, pairs=len(pair_index),
                    workers=workers, compiled=compiled)
     counters = Counters(n, m, need_full, pair_index)
-    log = RunLog(log_runs, problem) if log_runs is not None else None
     ref = problem.nominal_ranks.astype(np.int64)
     f = problem.focus
     tol = problem.linear_tolerance() if fast is not None else 0.0
@@ -279,6 +279,7 @@ def run_engine(
         if progress is not None:
             progress(b, samples)
 
+    log = RunLog(log_runs, problem) if log_runs is not None else None  # last, just before its try
     ok = False
     try:
         if workers == 1:

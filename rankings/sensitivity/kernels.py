@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from rankings.errors import SettingError
 from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
 
 WEIGHT_SCALE = 2.0**32
@@ -43,6 +44,8 @@ NUMPY_COUNTING_MAX_N = 24
 """The numpy pairwise count materialises runs x N x N booleans: keep it for tiny N."""
 
 BACKENDS = ("numba", "numpy")
+KERNELS_ENV = "RANKINGS_KERNELS"
+THREADS_ENV = "RANKINGS_THREADS"
 
 _lock = threading.Lock()
 _compiled: dict[str, Any] = {}
@@ -59,26 +62,31 @@ def numba_available() -> bool:
 
 def backend(requested: str | None = None) -> str:
     """The backend to use: ``requested``, else ``$RANKINGS_KERNELS``, else numba if importable."""
-    choice = (requested or os.environ.get("RANKINGS_KERNELS", "") or "auto").strip().lower()
+    raw = requested or os.environ.get(KERNELS_ENV, "") or "auto"
+    choice = raw.strip().lower()
     if choice not in ("auto", *BACKENDS):
-        raise ValueError(f"RANKINGS_KERNELS must be auto, numba or numpy (got {choice!r})")
+        raise SettingError(f"{KERNELS_ENV} must be auto, numba or numpy (got {raw!r})")
     if choice == "numpy":
         return "numpy"
     if numba_available() and _numba_error is None:
         return "numba"
     if choice == "numba":
-        raise RuntimeError(f"the numba backend was requested but is unavailable ({_numba_error or 'not installed'})")
+        raise SettingError(f"{KERNELS_ENV}=numba needs numba, which is unavailable "
+                           f"(got {_numba_error or 'not installed'}); use auto or numpy")
     return "numpy"
 
 
 def threads() -> int:
-    """Worker threads: ``$RANKINGS_THREADS`` or the CPUs this process may use."""
-    text = os.environ.get("RANKINGS_THREADS", "").strip()
+    """Worker threads: ``$RANKINGS_THREADS`` (a positive integer) or the CPUs this process may use."""
+    text = os.environ.get(THREADS_ENV, "").strip()
     if text:
         try:
-            return max(1, int(text))
+            value = int(text)
         except ValueError:
-            raise ValueError(f"RANKINGS_THREADS must be a positive integer (got {text!r})") from None
+            value = 0
+        if value < 1:
+            raise SettingError(f"{THREADS_ENV} must be a positive integer (got {text!r})")
+        return value
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux

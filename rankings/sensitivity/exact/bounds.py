@@ -53,6 +53,7 @@ class BoundsResult(FrameMixin):
     limits: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    """Wall-clock time of the analysis; kept out of :meth:`to_dict` so replayed JSON matches."""
 
     @property
     def proven_optimal(self) -> bool:
@@ -63,8 +64,7 @@ class BoundsResult(FrameMixin):
                 "contributors": self.n_contributors, "base_rank": self.base_rank,
                 "best": self.best.to_dict(), "worst": self.worst.to_dict(),
                 "solver": self.solver, "proven_optimal": self.proven_optimal, "exact": self.exact,
-                "limits": {k: list(v) for k, v in self.limits.items()}, "notes": list(self.notes),
-                "seconds": round(self.seconds, 4)}
+                "limits": {k: list(v) for k, v in self.limits.items()}, "notes": list(self.notes)}
 
     def to_frame(self) -> Any:
         import pandas as pd

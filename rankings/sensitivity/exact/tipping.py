@@ -55,6 +55,7 @@ class TippingResult(FrameMixin):
     limits: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     seconds: float = 0.0
+    """Wall-clock time of the analysis; kept out of :meth:`to_dict` so replayed JSON matches."""
 
     def to_dict(self) -> dict[str, Any]:
         return {"analysis": "tipping", "focus": self.focus, "methodology": self.methodology,
@@ -65,7 +66,7 @@ class TippingResult(FrameMixin):
                 "passes": list(self.passes), "falls_behind": list(self.falls_behind),
                 "solver": self.solver, "proven_optimal": self.proven_optimal, "mip_gap": self.mip_gap,
                 "exact": self.exact, "limits": {k: list(v) for k, v in self.limits.items()},
-                "notes": list(self.notes), "seconds": round(self.seconds, 4)}
+                "notes": list(self.notes)}
 
     def to_frame(self) -> Any:
         import pandas as pd
