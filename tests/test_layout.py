@@ -34,9 +34,9 @@ PUBLIC_API = [
 
 # Floors, lowest first. A module may import its own floor and the floors below it.
 FLOORS: list[tuple[str, ...]] = [
-    ("errors", "_paths", "_version", "_frames", "_atomic", "sampling", "ranking"),
+    ("errors", "_paths", "_version", "_frames", "_atomic", "_plugin_io", "sampling", "ranking"),
     ("normalize", "aggregate", "table"),
-    ("methodology", "result", "declarative", "registry", "_builtin"),
+    ("methodology", "result", "parameters", "declarative", "registry", "_builtin"),
     ("data", "explain", "invariants", "manifest", "testing"),
     ("sensitivity",),
     ("report",),
