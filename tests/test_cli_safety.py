@@ -178,3 +178,23 @@ def test_ctrl_c_exits_130(monkeypatch: pytest.MonkeyPatch):
     result = run("rank")
     assert result.exit_code == 130
     assert "Interrupted" in result.output
+
+
+# -- 10. SIGTERM removes the streaming temp files ----------------------------------------------
+
+def test_sigterm_mid_run_exits_143_and_leaves_no_temp(tmp_path: Path):
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-c", "from rankings.cli import main; main()", "sensitivity",
+                             "--samples", "50000000", "--log-runs", "runs.csv", "--format", "json"],
+                            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not [p for p in tmp_path.iterdir() if p.name != "runs.csv"]:
+        time.sleep(0.05)
+    assert [p for p in tmp_path.iterdir()], "the run log's temp file never appeared"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143, err
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == []

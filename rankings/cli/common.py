@@ -88,10 +88,29 @@ def interruptible() -> Any:
         raise click.exceptions.Exit(INTERRUPTED) from None
 
 
+TERMINATED = 143
+"""Exit code after SIGTERM (128 + 15): raised as SystemExit, so every temp file is removed on the way out."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    click.echo("Terminated: nothing was written.", err=True)
+    sys.exit(TERMINATED)
+
+
 class _Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        with interruptible(), domain_errors():
-            return super().invoke(ctx)
+        import signal
+        import threading
+
+        previous = None
+        if ctx.parent is None and threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _terminate)
+        try:
+            with interruptible(), domain_errors():
+                return super().invoke(ctx)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 OUTPUT_PARAMS = ("output", "manifest_path", "log_runs", "plot_path")
@@ -150,7 +169,8 @@ def _write(text: str, output: Path | None) -> None:
     from rankings._atomic import write_text_atomically
 
     write_text_atomically(output, text if text.endswith("\n") else text + "\n", what="--output")
-    click.echo(f"wrote {output}", err=True)
+    if str(output) != "-":
+        click.echo(f"wrote {output}", err=True)
 
 
 SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}

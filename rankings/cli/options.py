@@ -231,6 +231,9 @@ class OutputOptions:
 
 PLAIN_OUTPUT_HELP = "Write to this file (whole or not at all) instead of printing."
 
+REPLACING = " An existing file keeps its permissions; a symlink is followed; a device, a FIFO or - is written through."
+"""How every output option treats what it replaces (said in each --output help)."""
+
 
 def output_options(formats: Sequence[str] = ("table", "json"), output_help: str = PLAIN_OUTPUT_HELP, *,
                    format_first: bool = True) -> Decorator:
@@ -240,7 +243,8 @@ def output_options(formats: Sequence[str] = ("table", "json"), output_help: str 
     """
     fmt = click.option("--format", "fmt", type=click.Choice(list(formats)), default="table", show_default=True,
                        help="Output format.")
-    output = click.option("--output", "-o", type=click.Path(path_type=Path), default=None, help=output_help)
+    output = click.option("--output", "-o", type=click.Path(path_type=Path), default=None,
+                          help=output_help + REPLACING)
     return _group(OutputOptions, "out", [fmt, output] if format_first else [output, fmt])
 
 

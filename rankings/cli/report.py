@@ -14,7 +14,7 @@ import click
 
 from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, cli_errors
 from rankings.cli.manifest import _arguments
-from rankings.cli.options import DataOptions, MethodOptions, data_options, method_options
+from rankings.cli.options import REPLACING, DataOptions, MethodOptions, data_options, method_options
 
 DEFAULT_METHOD = "equal-core"
 HTML_SUFFIXES = (".html", ".htm")
@@ -49,7 +49,7 @@ def _sources(table: Any, data: DataOptions) -> list[dict[str, Any]] | None:
 
 @click.command("report")
 @click.option("--output", "-o", type=click.Path(path_type=Path), required=True,
-              help="The HTML file to write (whole or not at all).")
+              help="The HTML file to write (whole or not at all)." + REPLACING)
 @method_options(f"Composite analysed for bounds, sweeps, tipping points and uncertainty "
                 f"[{DEFAULT_METHOD}; equal-weights with --data].")
 @data_options
