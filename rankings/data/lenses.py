@@ -11,7 +11,7 @@ import numpy as np
 
 from rankings.errors import LensError, UnknownNameError
 
-SNAPSHOTS: tuple[str, ...] = ("2024-12", "2025-12", "2026-07")
+SNAPSHOTS: tuple[str, ...] = ("2024-12", "2025-12", "2026-07", "2026-08")
 """Epoch notable-model snapshots in the fixtures, oldest first (month of the copy)."""
 COUNTINGS: tuple[str, ...] = ("full", "fractional")
 GROUPINGS: tuple[str, ...] = ("merged", "split")
@@ -48,8 +48,8 @@ class Lens:
         ``full``: a model (or paper) counts 1 for each contributor on it. ``fractional``:
         a model with k organisations counts 1/k for each; a paper counts each
         organisation's share of its listed authors.
-    snapshot : {"2024-12", "2025-12", "2026-07"}
-        Which Epoch notable-model snapshot to read.
+    snapshot : {"2024-12", "2025-12", "2026-07", "2026-08"}
+        Which Epoch notable-model snapshot to read (default: the newest, 2026-08).
     grouping : str
         ``merged`` (units roll up to their registry group: Google DeepMind and Google
         Research count as Google), ``split`` (units as they are), or a path to a CSV with
@@ -60,7 +60,7 @@ class Lens:
 
     years: tuple[int, int] = (2025, 2025)
     counting: str = "full"
-    snapshot: str = "2026-07"
+    snapshot: str = "2026-08"
     grouping: str = "merged"
     by: str = "contributor"
 
