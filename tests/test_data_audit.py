@@ -176,3 +176,20 @@ def test_coverage_counts_observed_values():
     eci = table.column("frontier_eci")
     assert cov["frontier_eci"]["observed"] == sum(1 for v in eci if v == v)
     assert cov["frontier_eci"]["observed"] + cov["frontier_eci"]["missing"] == table.n_contributors
+
+
+# -- coverage-aware built-ins --------------------------------------------------------------------
+
+def test_no_built_in_methodology_fills_more_than_a_tenth_of_the_cells_it_reads():
+    from rankings._builtin import methodologies
+
+    table = load_default(DEFAULT_LENS)
+    for method in methodologies():
+        read = method.metrics_for(table)
+        holes = len(table.missing_cells(read))
+        filled = holes if method.missing in ("zero", "worst") else 0  # drop removes rows, error refuses
+        assert filled <= 0.10 * table.n_contributors * len(read), (method.name, filled)
+        if method.name.endswith("-core"):
+            assert "ranks only the contributors with a benchmarked model" in method.description
+            prepared = method.prepare(table)
+            assert "Alibaba" in prepared.contributors and prepared.n_contributors == 10

@@ -4,7 +4,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
@@ -68,6 +69,15 @@ class Lens:
         out = asdict(self)
         out["years"] = list(self.years)
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Lens:
+        """The lens of a table's ``lens`` mapping; derived keys (``data_end``, ``partial``) are ignored."""
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        if "years" in kwargs:
+            kwargs["years"] = tuple(int(y) for y in kwargs["years"])
+        return cls(**kwargs)
 
 
 DEFAULT_LENS = Lens()
