@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rankings.data.lenses import COUNTRY_METRICS, DEFAULT_LENS, Lens
-from rankings.data.records import _data_end, _default_models, _papers
+from rankings.data.records import _benchmarks, _data_end, _default_models, _papers
 from rankings.table import MetricSpec
 
 VENUES: dict[int, str] = {2024: "AISTATS, COLM, CoRL, ICML, IJCAI, NAACL, UAI",
@@ -91,6 +91,13 @@ def metric_sources(lens: Lens = DEFAULT_LENS, *, models=None, data_end: str | No
     vy, cy = _venue_years(lens)
     venue_list = "; ".join(f"{y}: {VENUES.get(y, 'see papers.csv')}" for y in vy)
     cited = _cited_venues(cy)
+    eci_end = max((e.date for e in _benchmarks().get(("eci", ECI_SNAPSHOT), ())), default="")
+    eci_dates = f"{y0}-01-01 to {min(eci_end, last) if eci_end else last}"
+    if eci_end and eci_end < last:
+        eci_dates += f" (partial: the newest benchmarked release is dated {eci_end})"
+    arena_dates = f"{y0}-01-01 to {min(arena, last) if arena else last}"
+    if arena and arena < last:
+        arena_dates += f" (partial: the newest board is dated {arena})"
     epoch_file = f"notable_ai_models__snap{lens.snapshot}.csv (fixtures/models.csv)"
     out: list[dict[str, Any]] = [
         dict(name="notable_models", kind="count", unit="models", direction="max", proxy=False,
@@ -107,14 +114,14 @@ def metric_sources(lens: Lens = DEFAULT_LENS, *, models=None, data_end: str | No
                          "models has a count",
              sources=[epoch_file], snapshot=lens.snapshot, licence=EPOCH_LICENCE),
         dict(name="frontier_eci", kind="index", unit="ECI points", direction="max", proxy=False,
-             description=f"best Epoch Capabilities Index of a model released {y0}-01-01 to {last}, with its 90% interval; "
+             description=f"best Epoch Capabilities Index of a model released {eci_dates}, with its 90% interval; "
                          "credited to the organisations that released it (a model listing industry and academic "
                          "organisations goes to the industry ones); missing if none",
              sources=[f"{ECI_FILE} (fixtures/benchmarks.csv)"],
              snapshot=ECI_SNAPSHOT, licence=EPOCH_LICENCE),
         dict(name="arena_score", kind="score", unit="Arena rating", direction="max", proxy=False,
              description=(f"best non-preliminary LMArena text rating at the {arena} board of a model released "
-                          f"{y0}-01-01 to {last} (release dates from the model name or matched Epoch records; "
+                          f"{arena_dates} (release dates from the model name or matched Epoch records; "
                           "models with no known date are left out), with its 95% interval"
                           if arena else f"LMArena text rating: no board within {ARENA_MAX_LAG_DAYS} days after "
                           f"{y1}-12-31, so missing for every contributor"),
