@@ -57,6 +57,13 @@ class Lens:
         columns ``unit,group`` that overrides the registry group of the units it lists.
     by : {"contributor", "country"}
         Rows are contributors or countries.
+
+    Notes
+    -----
+    A table built under a lens records it in ``table.lens`` together with two derived
+    keys: ``data_end`` (publication date of the snapshot's newest record, 2026-08-14 for
+    2026-08) and ``partial`` (true when the window ends after ``data_end``, as 2026
+    does). :meth:`from_dict` reads such a mapping back.
     """
 
     years: tuple[int, int] = (2025, 2025)
