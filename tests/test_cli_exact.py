@@ -59,7 +59,7 @@ def test_bounds_witnesses_reproduce_through_rank(runner):
     assert payload["solver"] == "HiGHS MILP" and payload["proven_optimal"] is True
     for side in ("best", "worst"):
         weights = payload[side]["weights"]
-        assert set(weights) == {"venue_papers", "model_citations", "frontier_eci", "notable_models"}
+        assert set(weights) == {"venue_papers", "frontier_eci", "notable_models"}
         assert _rank_with(runner, weights, "Alibaba", args) == payload[side]["rank"]
     assert payload["best"]["rank"] <= payload["base_rank"] <= payload["worst"]["rank"]
 
@@ -81,17 +81,17 @@ def test_bounds_and_tipping_on_a_csv(runner, csv_file):
 def test_tipping_default_output(runner):
     result = runner.invoke(tipping_command, ["--method", "equal-core"])
     assert result.exit_code == 0, result.output
-    assert "from rank 5 to rank 4 or better" in result.output and "Passes:" in result.output
+    assert "from rank 3 to rank 2 or better" in result.output and "Passes:" in result.output
     payload = _json(runner, tipping_command, ["--method", "equal-core", "--up", "1"])
-    assert _rank_with(runner, payload["weights"], "Alibaba", ["--method", "equal-core"]) == payload["reached_rank"] == 4
+    assert _rank_with(runner, payload["weights"], "Alibaba", ["--method", "equal-core"]) == payload["reached_rank"] == 2
 
 
 def test_sweep_and_winners_json(runner):
     payload = _json(runner, sweep_command, ["--metric", "notable_models"])
     (curve,) = payload["metrics"]
-    assert payload["exact"] is True and curve["metric"] == "notable_models" and curve["base_rank"] == 5
+    assert payload["exact"] is True and curve["metric"] == "notable_models" and curve["base_rank"] == 3
     lo, hi = curve["stability_interval"]
-    assert lo <= 0.25 <= hi
+    assert lo <= 1 / 3 <= hi
     payload = _json(runner, winners_command, [])
     assert {"Google", "OpenAI"} <= {w["contributor"] for w in payload["winners"]}
     assert payload["focus_can_be_first"] is False
@@ -109,8 +109,8 @@ def test_nonlinear_is_labelled_sampled(runner):
 
 @pytest.mark.parametrize("command,args,message", [
     (tipping_command, ["--target", "1"], "target rank must be reachable"),
-    (tipping_command, ["--target", "5"], "target rank must differ from the current rank 5"),
-    (tipping_command, ["--target", "999"], "target rank must lie between 1 and 157 (got 999)"),
+    (tipping_command, ["--target", "3"], "target rank must differ from the current rank 3"),
+    (tipping_command, ["--target", "999"], "target rank must lie between 1 and 10 (got 999)"),
     (tipping_command, ["--up", "1", "--down", "1"], "give one of --target, --up or --down"),
     (bounds_command, ["--limits", "venue_papers=0.8:1,notable_models=0.8:1"], "lower limits sum to 1.6"),
     (bounds_command, ["--limits", "a=0.8:1,b=0.8:1"], "unknown metric 'a'"),

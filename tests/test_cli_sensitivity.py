@@ -21,7 +21,7 @@ def test_commands_list():
 def test_table_output_for_alibaba():
     res = _run("--method", "equal-core", "--samples", "2000", "--top", "5")
     assert res.exit_code == 0, res.output
-    assert "Focus: Alibaba is ranked 5 nominally" in res.output
+    assert "Focus: Alibaba is ranked 3 nominally" in res.output
     assert "P(r=1)" in res.output and "Central weights" in res.output
     assert "confidence factor is 0 or 1" in res.output
 

@@ -59,7 +59,7 @@ def test_default_table_shape_metrics_and_provenance():
     table = load_default()
     assert table.metric_names == ds.METRIC_NAMES
     assert table.label == "default dataset"
-    assert table.lens["snapshot"] == "2026-07" and list(table.lens["years"]) == [2025, 2025]
+    assert table.lens["snapshot"] == "2026-08" and list(table.lens["years"]) == [2025, 2025]
     kinds = {s.name: (s.kind, s.proxy) for s in table.metrics}
     assert kinds["notable_models"] == ("count", False)
     assert kinds["model_citations"] == ("count", True)
@@ -88,7 +88,7 @@ def test_benchmarks_best_of_and_missing_is_nan():
     i = table.contributor_index("Google")
     assert (low[i], high[i]) == (1484.0, 1496.0)  # 1490 +/- 6
     # Preliminary rows are excluded: gemini-3-flash (1478, preliminary) must not beat it either.
-    assert value(table, "OpenAI", "frontier_eci") == pytest.approx(153.7546, abs=1e-4)
+    assert value(table, "OpenAI", "frontier_eci") == pytest.approx(155.09, abs=1e-4)  # best 2025 release
     # No ECI and no Arena entry for Apple: missing, never zero.
     assert math.isnan(value(table, "Apple", "frontier_eci"))
     assert math.isnan(value(table, "Apple", "arena_score"))
@@ -199,7 +199,7 @@ def test_lens_errors():
 
 
 def test_lens_to_dict_and_metric_sources():
-    assert DEFAULT_LENS.to_dict() == {"years": [2025, 2025], "counting": "full", "snapshot": "2026-07",
+    assert DEFAULT_LENS.to_dict() == {"years": [2025, 2025], "counting": "full", "snapshot": "2026-08",
                                       "grouping": "merged", "by": "contributor"}
     sources = {d["name"]: d for d in metric_sources_default()}
     assert set(sources) == set(ds.METRIC_NAMES)
@@ -294,8 +294,9 @@ def test_fixtures_are_well_formed():
     for name in ds.FIXTURE_FILES:
         assert (FIXTURES / name).stat().st_size < 3_000_000
     registry = set(ds.registry_units())
-    for rec in _default_models()["2026-07"]:
-        assert set(rec.units) <= registry
+    for snap in ds.SNAPSHOTS:
+        for rec in _default_models()[snap]:
+            assert set(rec.units) <= registry
 
 
 @pytest.mark.skipif(_shared_data() is None, reason="raw data (../shared/data beside the repo) is absent; "

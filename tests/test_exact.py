@@ -162,7 +162,7 @@ def test_tipping_reaches_target_and_nothing_closer_does(random_case, norm, move)
 def test_tipping_default_dataset(default_case):
     method, table = default_case
     result = tipping_point(method, table, "Alibaba")
-    assert result.base_rank == 5 and result.target == 4 and result.reached_rank <= 4
+    assert result.base_rank == 3 and result.target == 2 and result.reached_rank <= 2
     assert result.passes and result.proven_optimal
     assert 0 < result.distance <= 2
 

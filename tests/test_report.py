@@ -108,15 +108,15 @@ def test_page_is_balanced_html_with_every_section(default_report: str):
 
 def test_headline_summary_and_footer(default_report: str):
     text = " ".join(" ".join(_parse(default_report).text).split())
-    assert "Alibaba ranks 3rd under the AI Index method, 5th under equal-core" in text
-    assert "it can reach 3rd at best and fall to 32nd at worst" in text
+    assert "Alibaba ranks 3rd under the AI Index method, 3rd under equal-core" in text
+    assert "it can reach 2nd at best and fall to 7th at worst" in text
     assert "in the top 3 with probability" in text
-    assert "smallest weight change that lifts it to 4th" in text
-    assert "Moonshot AI (4th)" in text and "Meta (6th)" in text
+    assert "smallest weight change that lifts it to 2nd" in text
+    assert "OpenAI (2nd)" in text and "Anthropic (4th)" in text
     assert "Epoch AI" in text and "CC BY 4.0" in text
     assert "seed 0" in text
     # provenance of the default dataset comes from metric_sources (snapshot and terms)
-    assert "notable_ai_models__snap2026-07.csv" in text and "snapshot 2026-07" in text
+    assert "notable_ai_models__snap2026-08.csv" in text and "snapshot 2026-08" in text
 
 
 def test_no_external_resources(default_report: str):

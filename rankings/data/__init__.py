@@ -3,11 +3,12 @@
 Modules: :mod:`.lenses` (the :class:`Lens` and its options), :mod:`.registry` (organisation
 units and grouping), :mod:`.records` (model, benchmark and paper records; users' model
 files), :mod:`.provenance` (metric specs, sources, licences), :mod:`.metrics` (building the
-table: :func:`load_default`) and :mod:`.validate` (checking users' files).
+table: :func:`load_default`), :mod:`.audit` (the records behind a count, snapshot
+differences, published figures, coverage) and :mod:`.validate` (checking users' files).
 
 
 The fixtures (``models.csv``, ``organisations.csv``, ``benchmarks.csv``,
-``papers.csv``; see ``fixtures/PROVENANCE.md``) are produced once by
+``papers.csv``, ``published_figures.csv``; see ``fixtures/PROVENANCE.md``) are produced once by
 ``fixtures/build.py`` from public snapshots of Epoch AI, LMArena and papercopilot data.
 This module only reads them, with the standard ``csv`` module, and turns them into a
 :class:`~rankings.table.ContributorTable` under a :class:`Lens`: a year window, a
@@ -33,6 +34,7 @@ from rankings.data.lenses import (
     Lens,
     parse_years,
 )
+from rankings.data.audit import coverage, model_records, published_comparison, snapshot_diff
 from rankings.data.metrics import load_default
 from rankings.data.provenance import arena_snapshot_for, metric_sources
 from rankings.data.records import FIXTURE_FILES, ModelRecord, load_model_records
@@ -43,5 +45,5 @@ __all__ = [
     "SNAPSHOTS", "COUNTINGS", "GROUPINGS", "BY", "NAMED_CONTRIBUTORS", "METRIC_NAMES", "COUNTRY_METRICS",
     "FIXTURE_FILES", "Lens", "DEFAULT_LENS", "Problem", "ModelRecord", "parse_years", "fixtures_dir",
     "load_default", "load_model_records", "metric_sources", "validate_file", "registry_units",
-    "arena_snapshot_for",
+    "arena_snapshot_for", "model_records", "snapshot_diff", "published_comparison", "coverage",
 ]

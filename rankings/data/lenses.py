@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
 
 from rankings.errors import LensError, UnknownNameError
 
-SNAPSHOTS: tuple[str, ...] = ("2024-12", "2025-12", "2026-07")
+SNAPSHOTS: tuple[str, ...] = ("2024-12", "2025-12", "2026-07", "2026-08")
 """Epoch notable-model snapshots in the fixtures, oldest first (month of the copy)."""
 COUNTINGS: tuple[str, ...] = ("full", "fractional")
 GROUPINGS: tuple[str, ...] = ("merged", "split")
@@ -48,19 +49,26 @@ class Lens:
         ``full``: a model (or paper) counts 1 for each contributor on it. ``fractional``:
         a model with k organisations counts 1/k for each; a paper counts each
         organisation's share of its listed authors.
-    snapshot : {"2024-12", "2025-12", "2026-07"}
-        Which Epoch notable-model snapshot to read.
+    snapshot : {"2024-12", "2025-12", "2026-07", "2026-08"}
+        Which Epoch notable-model snapshot to read (default: the newest, 2026-08).
     grouping : str
         ``merged`` (units roll up to their registry group: Google DeepMind and Google
         Research count as Google), ``split`` (units as they are), or a path to a CSV with
         columns ``unit,group`` that overrides the registry group of the units it lists.
     by : {"contributor", "country"}
         Rows are contributors or countries.
+
+    Notes
+    -----
+    A table built under a lens records it in ``table.lens`` together with two derived
+    keys: ``data_end`` (publication date of the snapshot's newest record, 2026-08-14 for
+    2026-08) and ``partial`` (true when the window ends after ``data_end``, as 2026
+    does). :meth:`from_dict` reads such a mapping back.
     """
 
     years: tuple[int, int] = (2025, 2025)
     counting: str = "full"
-    snapshot: str = "2026-07"
+    snapshot: str = "2026-08"
     grouping: str = "merged"
     by: str = "contributor"
 
@@ -68,6 +76,15 @@ class Lens:
         out = asdict(self)
         out["years"] = list(self.years)
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Lens:
+        """The lens of a table's ``lens`` mapping; derived keys (``data_end``, ``partial``) are ignored."""
+        known = {f.name for f in fields(cls)}
+        kwargs = {k: v for k, v in data.items() if k in known}
+        if "years" in kwargs:
+            kwargs["years"] = tuple(int(y) for y in kwargs["years"])
+        return cls(**kwargs)
 
 
 DEFAULT_LENS = Lens()

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 
 from rankings.data.lenses import COUNTRY_METRICS, DEFAULT_LENS, METRIC_NAMES, NAMED_CONTRIBUTORS, ROW_YEARS, Lens, _check_lens
-from rankings.data.provenance import ECI_SNAPSHOT, _specs, _venue_years, arena_snapshot_for
-from rankings.data.records import _benchmarks, _default_models, _papers, load_model_records
+from rankings.data.provenance import ECI_SNAPSHOT, _cited_venues, _specs, _venue_years, arena_snapshot_for
+from rankings.data.records import _benchmarks, _data_end, _default_models, _papers, load_model_records
 from rankings.data.registry import _grouper, _registry
 from rankings.data.validate import _resolve_unit
 from rankings.errors import LensError
@@ -72,6 +72,7 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
         def keys_of_units(units) -> list[str]:
             return list(dict.fromkeys(group_of(u) for u in units))
         recent = {group_of(u) for r in records if ROW_YEARS[0] <= r.year <= ROW_YEARS[1] for u in r.units}
+        recent |= {group_of(u) for r in window for u in r.units}  # every organisation with a model in the window
         named = set() if models_path is not None else {group_of(_resolve_unit(u) or u) for u in NAMED_CONTRIBUTORS}
         if models_path is not None:
             recent |= {group_of(u) for r in records for u in r.units}
@@ -117,22 +118,31 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
 
     # -- benchmarks -------------------------------------------------------------------------
     bench = _benchmarks()
-    cutoff = f"{y1}-12-31"
+    start, cutoff = f"{y0}-01-01", f"{y1}-12-31"
     eci = values[:, col["frontier_eci"]]
-    for entry in bench.get(("eci", ECI_SNAPSHOT), ()):
-        if not entry.date or entry.date > cutoff:
-            continue
-        for key in keys_of_units(entry.units):
+    eci_low = np.full(len(names), np.nan)
+    eci_high = np.full(len(names), np.nan)
+    sector = reg.sector
+    # Sorted so that ties between equal scores resolve the same way every time.
+    for entry in sorted(bench.get(("eci", ECI_SNAPSHOT), ()), key=lambda e: (-e.score, e.high - e.low, e.model)):
+        if not (start <= entry.date <= cutoff):
+            continue  # only models released inside the window
+        # A benchmark scores a released model: it goes to the organisations that released it.
+        # Epoch lists every organisation of the paper, so a model listing industry and
+        # academia together (GLM-4.6: Zhipu AI, Tsinghua University) goes to industry only.
+        units = [u for u in entry.units if sector.get(u) == "industry"] or list(entry.units)
+        for key in keys_of_units(units):
             i = index.get(key)
-            if i is not None and not (entry.score <= eci[i]):
-                eci[i] = entry.score
+            if i is not None and math.isnan(eci[i]):
+                eci[i], eci_low[i], eci_high[i] = entry.score, entry.low, entry.high
     arena_snap = arena_snapshot_for(y1)
     low = np.full(len(names), np.nan)
     high = np.full(len(names), np.nan)
     if arena_snap is not None:
         arena = values[:, col["arena_score"]]
-        # Sorted so that ties between equal scores resolve the same way every time.
         for entry in sorted(bench.get(("arena_text", arena_snap), ()), key=lambda e: (-e.score, e.high - e.low, e.model)):
+            if not (start <= entry.date <= cutoff):
+                continue  # released outside the window, or release date unknown
             for key in keys_of_units(entry.units):
                 i = index.get(key)
                 if i is not None and math.isnan(arena[i]):
@@ -158,7 +168,8 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
                 if paper.year in cy and not math.isnan(paper.citations):
                     pcites[i] += c * paper.citations
         values[:, col["venue_papers"]] = papers if vy else np.nan
-        values[:, col["venue_citations"]] = pcites if cy else np.nan
+        # Citation counts of one venue alone are no signal of an organisation's papers.
+        values[:, col["venue_citations"]] = pcites if len(_cited_venues(cy)) > 1 else np.nan
 
     values = np.round(values, 10)  # fractional sums: drop float dust such as 2.9999999999
     attributes: dict[str, tuple[str, ...]] = {}
@@ -175,8 +186,12 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
 
         attributes = {"country": tuple(attr(n, reg.country) for n in names),
                       "sector": tuple(attr(n, reg.sector) for n in names)}
-    intervals = {"arena_score": (low, high)}
-    return ContributorTable(contributors=tuple(names), metrics=_specs(lens), values=values,
-                            attributes=attributes, intervals=intervals, label=label, lens=lens.to_dict())
+    intervals = {"frontier_eci": (eci_low, eci_high), "arena_score": (low, high)}
+    lens_info = lens.to_dict()
+    end = max((r.date for r in records), default="") if models_path is not None else _data_end()[lens.snapshot]
+    lens_info["data_end"] = end
+    lens_info["partial"] = bool(end) and end < f"{y1}-12-31"
+    return ContributorTable(contributors=tuple(names), metrics=_specs(lens, models=window, data_end=end), values=values,
+                            attributes=attributes, intervals=intervals, label=label, lens=lens_info)
 
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from rankings.data.lenses import COUNTRY_METRICS, DEFAULT_LENS, Lens
-from rankings.data.records import _papers
+from rankings.data.records import _benchmarks, _data_end, _default_models, _papers
 from rankings.table import MetricSpec
 
 VENUES: dict[int, str] = {2024: "AISTATS, COLM, CoRL, ICML, IJCAI, NAACL, UAI",
                           2025: "AISTATS, COLING, COLM, CoRL, WWW"}
 """Venues in the papercopilot sample, by year (see fixtures/PROVENANCE.md)."""
 
-ECI_SNAPSHOT = "2026-03-09"
+ECI_SNAPSHOT = "2026-08-22"
+ECI_FILE = "benchmarked_models__snap2026-08-22.csv"
 ARENA_SNAPSHOTS: tuple[str, ...] = ("2025-12-31", "2026-02-09", "2026-07-30")
 ARENA_MAX_LAG_DAYS = 92
 """An Arena board read more than this many days after the window's end is not used."""
@@ -50,35 +51,78 @@ def _venue_years(lens: Lens) -> tuple[list[int], list[int]]:
     return [y for y in window if y in years], [y for y in window if y in cited]
 
 
-def metric_sources(lens: Lens = DEFAULT_LENS) -> list[dict[str, Any]]:
-    """One dict per metric: what it is, where it comes from, its licence and snapshot."""
+def _cited_venues(years) -> list[str]:
+    """The venue-years (``"COLM 2024"``) of the sample that carry citation counts, in ``years``."""
+    return [v for v in _papers()[3] if int(v[-4:]) in set(years)]
+
+
+def metric_sources(lens: Lens = DEFAULT_LENS, *, models=None, data_end: str | None = None) -> list[dict[str, Any]]:
+    """One dict per metric: what it is, where it comes from, its licence and snapshot.
+
+    Parameters
+    ----------
+    lens : Lens
+        The lens whose window and snapshot the descriptions state.
+    models : sequence of ModelRecord, optional
+        The model records of the window (default: the lens snapshot's); used to say how
+        many of them carry a citation count.
+    data_end : str, optional
+        Publication date of the newest record read (default: the snapshot's).
+
+    Returns
+    -------
+    list of dict
+        Keys ``name``, ``kind``, ``unit``, ``direction``, ``proxy``, ``description``,
+        ``sources``, ``snapshot``, ``licence``.
+    """
     y0, y1 = lens.years
     yr = f"{y0}" if y0 == y1 else f"{y0}-{y1}"
+    end = _data_end().get(lens.snapshot, "") if data_end is None else data_end
+    last = f"{y1}-12-31"
+    partial = bool(end) and end < last
+    dates = f"{y0}-01-01 to {min(end, last) if end else last}"
+    if partial:
+        dates += f" (partial: the snapshot's newest record is dated {end})"
+    if models is None:
+        models = [r for r in _default_models().get(lens.snapshot, ()) if y0 <= r.year <= y1]
+    n_cited = sum(1 for r in models if r.citations == r.citations)
     frac = "1/k for each of a model's k organisations" if lens.counting == "fractional" else "1 for each organisation on the model"
     arena = arena_snapshot_for(y1)
     vy, cy = _venue_years(lens)
     venue_list = "; ".join(f"{y}: {VENUES.get(y, 'see papers.csv')}" for y in vy)
+    cited = _cited_venues(cy)
+    eci_end = max((e.date for e in _benchmarks().get(("eci", ECI_SNAPSHOT), ())), default="")
+    eci_dates = f"{y0}-01-01 to {min(eci_end, last) if eci_end else last}"
+    if eci_end and eci_end < last:
+        eci_dates += f" (partial: the newest benchmarked release is dated {eci_end})"
+    arena_dates = f"{y0}-01-01 to {min(arena, last) if arena else last}"
+    if arena and arena < last:
+        arena_dates += f" (partial: the newest board is dated {arena})"
     epoch_file = f"notable_ai_models__snap{lens.snapshot}.csv (fixtures/models.csv)"
     out: list[dict[str, Any]] = [
         dict(name="notable_models", kind="count", unit="models", direction="max", proxy=False,
-             description=f"Epoch notable AI models published in {yr}, counting {frac}",
+             description=f"Epoch notable AI models published {dates}, counting {frac}",
              sources=[epoch_file], snapshot=lens.snapshot, licence=EPOCH_LICENCE),
         dict(name="open_weight_models", kind="count", unit="models", direction="max", proxy=False,
-             description=f"notable models published in {yr} whose weights are downloadable (Epoch 'Open model weights?', "
+             description=f"notable models published {dates} whose weights are downloadable (Epoch 'Open model weights?', "
                          f"or 'Model accessibility' starting 'Open weights'), counting {frac}",
              sources=[epoch_file], snapshot=lens.snapshot, licence=EPOCH_LICENCE),
         dict(name="model_citations", kind="count", unit="citations", direction="max", proxy=True,
-             description=f"citations of the papers behind the notable models of {yr} (Epoch 'Citations'); partial: many "
-                         "industry models have no paper and no count, so this undercounts industry labs; missing when "
-                         "none of a contributor's models has a count",
+             description=f"citations of the papers behind the notable models published {dates} (Epoch 'Citations'); "
+                         f"covers only the {n_cited} of {len(models)} models with a count: many industry models have no "
+                         "paper and no count, so this undercounts industry labs; missing when none of a contributor's "
+                         "models has a count",
              sources=[epoch_file], snapshot=lens.snapshot, licence=EPOCH_LICENCE),
         dict(name="frontier_eci", kind="index", unit="ECI points", direction="max", proxy=False,
-             description=f"best Epoch Capabilities Index of any model of the contributor released by {y1}-12-31 "
-                         "(missing if none)",
-             sources=["epoch_capabilities_index__snap2026-03-09.csv (fixtures/benchmarks.csv)"],
+             description=f"best Epoch Capabilities Index of a model released {eci_dates}, with its 90% interval; "
+                         "credited to the organisations that released it (a model listing industry and academic "
+                         "organisations goes to the industry ones); missing if none",
+             sources=[f"{ECI_FILE} (fixtures/benchmarks.csv)"],
              snapshot=ECI_SNAPSHOT, licence=EPOCH_LICENCE),
         dict(name="arena_score", kind="score", unit="Arena rating", direction="max", proxy=False,
-             description=(f"best non-preliminary LMArena text rating at the {arena} board, with its 95% interval"
+             description=(f"best non-preliminary LMArena text rating at the {arena} board of a model released "
+                          f"{arena_dates} (release dates from the model name or matched Epoch records; "
+                          "models with no known date are left out), with its 95% interval"
                           if arena else f"LMArena text rating: no board within {ARENA_MAX_LAG_DAYS} days after "
                           f"{y1}-12-31, so missing for every contributor"),
              sources=[f"lmarena_text_leaderboard__{arena}.csv (fixtures/benchmarks.csv)" if arena else "none"],
@@ -93,10 +137,12 @@ def metric_sources(lens: Lens = DEFAULT_LENS) -> list[dict[str, Any]]:
              snapshot="2025-06", licence=PAPERS_LICENCE),
         dict(name="venue_citations", kind="count", unit="citations", direction="max", proxy=True,
              description=(f"Google-Scholar citations (scraped about 2025-06) of those venue papers from "
-                          f"{', '.join(v for v in _papers()[3] if int(v[-4:]) in cy)} (the only venue-years with counts; "
+                          f"{', '.join(cited)} (the only venue-years of {yr} with counts; "
                           "papers Google Scholar did not find are left out)"
-                          + (", weighted by author share" if lens.counting == "fractional" else "")) if cy else
-                         f"Google-Scholar citations of venue papers: none recorded for {yr}, so missing",
+                          + (", weighted by author share" if lens.counting == "fractional" else "")) if len(cited) > 1 else
+                         (f"Google-Scholar citations of venue papers: only {cited[0]} has counts for {yr}, and one "
+                          "venue is no signal, so missing" if cited else
+                          f"Google-Scholar citations of venue papers: none recorded for {yr}, so missing"),
              sources=["papercopilot_2024_2025_selected_venues.csv (fixtures/papers.csv)"],
              snapshot="2025-06", licence=PAPERS_LICENCE),
     ]
@@ -110,12 +156,12 @@ def metric_sources(lens: Lens = DEFAULT_LENS) -> list[dict[str, Any]]:
     return out
 
 
-def _specs(lens: Lens) -> tuple[MetricSpec, ...]:
+def _specs(lens: Lens, *, models=None, data_end: str | None = None) -> tuple[MetricSpec, ...]:
     return tuple(
         MetricSpec(name=d["name"], direction=d["direction"], kind=d["kind"], unit=d["unit"],
                    description=d["description"], source="; ".join(d["sources"]) + f" [{d['licence']}]",
                    proxy=d["proxy"])
-        for d in metric_sources(lens)
+        for d in metric_sources(lens, models=models, data_end=data_end)
     )
 
 

@@ -19,7 +19,8 @@ from rankings.data.registry import _registry, _rows, closest_units
 from rankings.data.validate import _TRUE, _parse_date, _resolve_unit, validate_file
 from rankings.errors import DataError, RankingsWarning
 
-FIXTURE_FILES: tuple[str, ...] = ("models.csv", "organisations.csv", "benchmarks.csv", "papers.csv")
+FIXTURE_FILES: tuple[str, ...] = ("models.csv", "organisations.csv", "benchmarks.csv", "papers.csv",
+                                   "published_figures.csv")
 
 
 class ModelRecord(NamedTuple):
@@ -32,6 +33,8 @@ class ModelRecord(NamedTuple):
     countries: tuple[str, ...]
     open_weights: float     # 1.0, 0.0, or NaN when unknown
     citations: float        # NaN when missing
+    criteria: str = ""      # Epoch 'Notability criteria'
+    accessibility: str = ""  # Epoch 'Model accessibility'
 
 
 @cache
@@ -46,6 +49,8 @@ def _default_models() -> dict[str, tuple[ModelRecord, ...]]:
             countries=tuple(filter(None, row["countries"].split(";"))),
             open_weights=1.0 if row["open_weights"] == "true" else 0.0,
             citations=float(row["citations"]) if row["citations"] else math.nan,
+            criteria=row["notability_criteria"],
+            accessibility=row["accessibility"],
         ))
     return {k: tuple(v) for k, v in out.items()}
 
@@ -57,6 +62,12 @@ class _Bench(NamedTuple):
     low: float
     high: float
     model: str
+
+
+@cache
+def _data_end() -> dict[str, str]:
+    """Snapshot -> publication date of its newest model record."""
+    return {snap: max((r.date for r in recs), default="") for snap, recs in _default_models().items()}
 
 
 @cache
@@ -94,7 +105,7 @@ def _papers() -> tuple[tuple[_Paper, ...], frozenset[int], frozenset[int], tuple
         shares = []
         for part in row["org_author_counts"].split(";"):
             unit, _, count = part.rpartition(":")
-            shares.append((unit, int(count) / n))
+            shares.append((unit, float(count) / n))  # an author with k affiliations gives each 1/k
         cites = float(row["gs_citations"]) if row["gs_citations"] else math.nan
         year = int(row["year"])
         years.add(year)

@@ -224,7 +224,7 @@ def default_loader(table: ContributorTable) -> Callable[[dict[str, Any]], Contri
         lens = dict(table.lens)
         lens["years"] = tuple(lens.get("years", DEFAULT_LENS.years))
         lens.update(overrides)
-        return load_default(Lens(**lens))
+        return load_default(Lens.from_dict(lens))
 
     return load
 
