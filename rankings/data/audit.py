@@ -76,7 +76,7 @@ def _resolve_contributor(name: str, lens: Lens, group_of, known: set[str]) -> st
     raise UnknownNameError("contributor" if lens.by == "contributor" else "country", str(name), sorted(known))
 
 
-def model_records(lens: Lens = DEFAULT_LENS, contributor: str = "Alibaba") -> list[dict[str, Any]]:
+def model_records(lens: Lens, contributor: str) -> list[dict[str, Any]]:
     """Each model counted for ``contributor`` under ``lens``.
 
     Parameters
@@ -173,7 +173,7 @@ def snapshot_diff(lens: Lens = DEFAULT_LENS, a: str = "2026-07", b: str = "2026-
     reattributed = [dict(model=m, organizations_a=list(all_a[m].units), organizations_b=list(all_b[m].units))
                     for m in both if all_a[m].units != all_b[m].units]
     ca, cb = _counts(win_a, lens, group_of), _counts(win_b, lens, group_of)
-    changes = []
+    changes: list[dict[str, Any]] = []
     for key in set(ca) | set(cb):
         va, vb = ca.get(key, 0.0), cb.get(key, 0.0)
         if va != vb:
