@@ -22,6 +22,7 @@ papers are 0 when a registry organisation simply has none in the window.
 
 from __future__ import annotations
 
+from rankings.data.audit import coverage, model_records, published_comparison, snapshot_diff
 from rankings.data.lenses import (
     BY,
     COUNTINGS,
@@ -34,7 +35,6 @@ from rankings.data.lenses import (
     Lens,
     parse_years,
 )
-from rankings.data.audit import coverage, model_records, published_comparison, snapshot_diff
 from rankings.data.metrics import load_default
 from rankings.data.provenance import arena_snapshot_for, metric_sources
 from rankings.data.records import FIXTURE_FILES, ModelRecord, load_model_records
