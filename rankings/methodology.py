@@ -52,6 +52,9 @@ INVARIANTS: tuple[str, ...] = (
 )
 """The invariant catalogue; see :mod:`rankings.invariants` for the precise statements."""
 
+FILLED_WARNING_SHARE = 0.10
+"""A run reading more filled than this share of its cells says so in its notes."""
+
 NORMALIZATIONS: tuple[str, ...] = tuple(_normalize.NORMALIZERS)
 AGGREGATION_NAMES: tuple[str, ...] = tuple(AGGREGATIONS)
 
@@ -365,21 +368,28 @@ class Methodology:
         if self.weights_rescaled() and self.weights is not None:
             total = sum(self.weights.values())
             notes.append(f"weights summed to {total:g} and were rescaled to sum to 1")
-        holes = len(table.missing_cells(self.metrics_for(table)))
+        read = self.metrics_for(table)
+        holes = len(table.missing_cells(read))
         prepared = self.prepare(table)
+        filled = None
         if prepared.n_contributors < table.n_contributors:
             dropped = sorted(set(table.contributors) - set(prepared.contributors))
             shown = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
             notes.append(f"--missing drop removed {len(dropped)} contributor(s) with missing values: {shown}")
         elif holes and self.missing in ("zero", "worst"):
-            notes.append(f"missing rule {self.missing!r} filled {holes} missing value(s)")
+            cells = table.n_contributors * len(read)
+            share = holes / cells
+            notes.append(f"missing rule {self.missing!r} filled {holes} missing value(s), {share:.0%} of the "
+                         f"{cells} cells read" + ("; more than 10% of the ranking rests on filled values, not "
+                                                  "observed ones" if share > FILLED_WARNING_SHARE else ""))
+            filled = np.isnan(table.select_metrics(prepared.metric_names).values)
         weights = self.weights_for(prepared)
         normalized = self.normalized(prepared) if self.declarative else None
         vector = np.array([weights[m] for m in prepared.metric_names])
         scores = self.score_matrix(prepared, vector[None, :], prepared=True, normalized=normalized)[0]
         return RankingResult(
             methodology=self, table=prepared, weights=weights, scores=scores,
-            ranks=rank_scores(scores, ties), normalized=normalized, ties=ties, notes=tuple(notes),
+            ranks=rank_scores(scores, ties), normalized=normalized, ties=ties, notes=tuple(notes), filled=filled,
         )
 
     # -- what-if -------------------------------------------------------------------------

@@ -28,6 +28,17 @@ class RankingResult(FrameMixin):
     normalized: np.ndarray | None
     ties: str
     notes: tuple[str, ...] = ()
+    filled: np.ndarray | None = None
+    """N x M, True where the missing rule filled the cell (``None`` when nothing was filled)."""
+
+    def is_filled(self, i: int, j: int) -> bool:
+        return self.filled is not None and bool(self.filled[i, j])
+
+    def observed(self) -> np.ndarray:
+        """The values read, with NaN where a value was filled (missing stays missing)."""
+        if self.filled is None:
+            return self.table.values
+        return np.where(self.filled, np.nan, self.table.values)
 
     def order(self) -> list[int]:
         """Row indices best first; tied rows in alphabetical order (display only)."""
@@ -46,8 +57,12 @@ class RankingResult(FrameMixin):
                 "contributor": self.table.contributors[i],
                 "rank": int(rank) if float(rank).is_integer() else float(rank),
                 "score": _json_float(self.scores[i]),
-                "values": {m: _json_float(self.table.values[i, j]) for j, m in enumerate(names)},
+                "values": {m: None if self.is_filled(i, j) else _json_float(self.table.values[i, j])
+                           for j, m in enumerate(names)},
             }
+            if self.filled is not None and self.filled[i].any():
+                row["filled"] = {m: _json_float(self.table.values[i, j]) for j, m in enumerate(names)
+                                 if self.filled[i, j]}
             if self.normalized is not None:
                 row["normalized"] = {m: _json_float(self.normalized[i, j]) for j, m in enumerate(names)}
             else:

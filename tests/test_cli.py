@@ -154,8 +154,10 @@ def test_missing_rules_are_selectable(tmp_path: Path):
     assert [r["contributor"] for r in json.loads(dropped.output)["ranking"]] == ["D", "C", "A"]
     assert "removed 1 contributor(s) with missing values: B" in json.loads(dropped.output)["notes"][0]
     worst = run("rank", "--data", str(path), "--missing", "worst", "--format", "json")
-    values = {r["contributor"]: r["values"]["x"] for r in json.loads(worst.output)["ranking"]}
-    assert values["B"] == 1.0
+    rows = {r["contributor"]: r for r in json.loads(worst.output)["ranking"]}
+    assert rows["B"]["values"]["x"] is None  # observed: missing
+    assert rows["B"]["filled"] == {"x": 1.0}  # what the rule put there, apart
+    assert "filled" not in rows["A"]
 
 
 def test_methods_dir_with_a_bad_toml(tmp_path: Path):

@@ -245,8 +245,9 @@ def _lens_text(table: Any) -> str:
     lens = table.lens
     years = lens.get("years")
     year_text = f"{years[0]}" if years and years[0] == years[1] else f"{years[0]}-{years[1]}" if years else "?"
+    partial = f", partial year (data to {lens.get('data_end')})" if lens.get("partial") else ""
     return (f"{term_text(table.label)}: year {year_text}, counting {lens.get('counting')}, snapshot {lens.get('snapshot')}, "
-            f"grouping {lens.get('grouping')}, by {lens.get('by')}")
+            f"grouping {term_text(lens.get('grouping'))}, by {lens.get('by')}{partial}")
 
 
 def _remember(key: str, value: Any) -> None:

@@ -5,10 +5,23 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
+import numpy as np
 
-from rankings.cli.common import FOCUS_DEFAULT, _Group, _lens_text, _num, _output_format, _render, _write, _write_parquet
+from rankings.cli.common import (
+    FOCUS_DEFAULT,
+    CliError,
+    _Group,
+    _lens_text,
+    _num,
+    _output_format,
+    _render,
+    _write,
+    _write_parquet,
+    term_text,
+)
 from rankings.cli.options import DataOptions, OutputOptions, data_options, format_option, output_options
 
 TABLE_FORMATS = ("table", "csv", "json", "parquet")
@@ -16,7 +29,8 @@ TABLE_FORMATS = ("table", "csv", "json", "parquet")
 
 @click.group("data", cls=_Group)
 def data_group() -> None:
-    """Inspect the default dataset, its provenance, or validate your own file."""
+    """Inspect the default dataset (table, coverage, the models behind a count, snapshot changes,
+    the published record, provenance), or validate your own file."""
 
 
 @data_group.command("show")
@@ -56,7 +70,7 @@ def data_show(data: DataOptions, out: OutputOptions) -> None:
 
 @data_group.command("sources")
 @click.option("--year", default=None, help="Lens year or range, e.g. 2024 [2025].")
-@click.option("--snapshot", default=None, help="Epoch snapshot [2026-07].")
+@click.option("--snapshot", default=None, help="Epoch snapshot [2026-08].")
 @format_option()
 def data_sources(year: str | None, snapshot: str | None, fmt: str) -> None:
     """Provenance of every metric of the default dataset.
@@ -113,6 +127,186 @@ def data_validate(file: Path, fmt: str) -> None:
         click.echo(f"{len(problems)} problem(s)")
     if problems:
         sys.exit(1)
+
+
+
+@data_group.command("coverage")
+@data_options
+@output_options(("table", "csv", "json"), "Write to this file; a .csv or .json suffix picks the format.")
+def data_coverage(data: DataOptions, out: OutputOptions) -> None:
+    """How many contributors have an observed value of each metric, under a lens.
+
+    A metric observed for few contributors makes every composite that reads it rest on
+    filled values (see each methodology's missing rule in 'rankings show').
+
+    \b
+    Examples:
+      rankings data coverage
+      rankings data coverage --year 2024 --format json
+    """
+    fmt, output = _output_format(out.fmt, out.output, ("table", "csv", "json")), out.output
+    table = data.load()
+    rows = []
+    for j, spec in enumerate(table.metrics):
+        observed = int((~np.isnan(table.values[:, j])).sum())
+        rows.append({"metric": spec.name, "observed": observed, "missing": table.n_contributors - observed,
+                     "rows": table.n_contributors, "share": round(observed / max(table.n_contributors, 1), 4),
+                     "proxy": bool(spec.proxy)})
+    if fmt == "json":
+        _write(json.dumps({"data": {"label": table.label, "lens": dict(table.lens)}, "coverage": rows}, indent=2),
+               output)
+        return
+    if fmt == "csv":
+        _write(_csv(["metric", "observed", "missing", "rows", "share", "proxy"],
+                    [[r[k] for k in ("metric", "observed", "missing", "rows", "share", "proxy")] for r in rows]), output)
+        return
+    body = _render(["metric", "observed", "missing", "share"],
+                   [[r["metric"] + (" (proxy)" if r["proxy"] else ""), r["observed"], r["missing"],
+                     f"{100 * r['share']:.0f}%"] for r in rows], align_left=(0,))
+    _write(f"Data: {_lens_text(table)} ({table.n_contributors} contributors)\n{body}", output)
+
+
+@data_group.command("models")
+@click.option("--contributor", required=True, help="Contributor (or country with --by country) whose models are listed.")
+@data_options
+@output_options(("table", "csv", "json"), "Write to this file; a .csv or .json suffix picks the format.")
+def data_models(contributor: str, data: DataOptions, out: OutputOptions) -> None:
+    """The records behind a count: each model counted for a contributor under a lens.
+
+    Name, date, organisations, country, Epoch's notability criteria, open weights and the
+    credit the model gives under the lens's counting (1, or 1/k with --counting fractional).
+
+    \b
+    Examples:
+      rankings data models --contributor Alibaba
+      rankings data models --contributor Google --year 2024 --counting fractional --format csv
+    """
+    from rankings.data import model_records
+
+    data.default_only("data models")
+    fmt, output = _output_format(out.fmt, out.output, ("table", "csv", "json")), out.output
+    lens = data.lens()
+    records = model_records(lens, contributor)
+    if fmt == "json":
+        _write(json.dumps({"contributor": contributor, "lens": lens.to_dict(), "models": records}, indent=2), output)
+        return
+    columns = ["model", "date", "organizations", "countries", "criteria", "open_weights", "credit"]
+
+    def cell(record: dict[str, Any], key: str) -> Any:
+        value = record.get(key)
+        if isinstance(value, list):
+            return "; ".join(map(str, value))
+        if key == "open_weights":
+            return "" if value is None else ("yes" if value else "no")
+        return _num(value) if key == "credit" else ("" if value is None else value)
+
+    rows = [[cell(r, k) for k in columns] for r in records]
+    if fmt == "csv":
+        _write(_csv(columns, rows), output)
+        return
+    total = sum(float(r.get("credit") or 0.0) for r in records)
+    header = (f"Models counted for {term_text(contributor)} under {_lens_dict_text(lens.to_dict())}: {len(records)} "
+              f"(credit {_num(total)})")
+    _write(header + "\n" + _render(columns, rows, align_left=(0, 1, 2, 3, 4, 5)), output)
+
+
+@data_group.command("diff")
+@click.option("--snapshot", "snapshots", multiple=True, required=True,
+              help="Two snapshots to compare, e.g. --snapshot 2026-07 --snapshot 2026-08.")
+@click.option("--year", default=None, help="Lens: year or range of years [2025].")
+@click.option("--counting", type=click.Choice(["full", "fractional"]), default=None, help="Lens: counting [full].")
+@click.option("--grouping", default=None, help="Lens: merged, split or a CSV unit,group [merged].")
+@click.option("--by", type=click.Choice(["contributor", "country"]), default=None, help="Lens: rows [contributor].")
+@format_option()
+def data_diff(snapshots: tuple[str, ...], year: str | None, counting: str | None, grouping: str | None,
+              by: str | None, fmt: str) -> None:
+    """What changed between two snapshots for a lens: models added, removed, re-dated, re-attributed.
+
+    Ends with the resulting count change per contributor (or country).
+
+    \b
+    Example:
+      rankings data diff --snapshot 2025-12 --snapshot 2026-08 --year 2024
+    """
+    from rankings.data import snapshot_diff
+
+    if len(snapshots) != 2:
+        raise CliError(f"data diff needs --snapshot twice, e.g. --snapshot 2026-07 --snapshot 2026-08 "
+                       f"(got {len(snapshots)})")
+    lens = DataOptions(year=year, counting=counting, grouping=grouping, by=by).lens()
+    diff = snapshot_diff(lens, snapshots[0], snapshots[1])
+    if fmt == "json":
+        click.echo(json.dumps(diff, indent=2))
+        return
+    a, b = diff["a"], diff["b"]
+    lines = [f"Snapshot {a} -> {b}, " + _lens_dict_text(lens.to_dict()).replace(f", snapshot {lens.snapshot}", "")]
+    for key, title in (("added", "Added"), ("removed", "Removed")):
+        lines.append(f"{title} ({len(diff[key])}):")
+        lines += [f"  {term_text(m['model'])} ({m['date']}; {term_text('; '.join(m['organizations']))})"
+                  for m in diff[key]]
+    lines.append(f"Re-dated ({len(diff['redated'])}):")
+    lines += [f"  {term_text(m['model'])}: {m['date_a']} -> {m['date_b']}" for m in diff["redated"]]
+    lines.append(f"Re-attributed ({len(diff['reattributed'])}):")
+    lines += [f"  {term_text(m['model'])}: {term_text('; '.join(m['organizations_a']))} -> "
+              f"{term_text('; '.join(m['organizations_b']))}" for m in diff["reattributed"]]
+    lines.append("Count changes:")
+    lines.append(_render(["contributor", a, b, "change"],
+                         [[c["contributor"], _num(c["a"]), _num(c["b"]), ("+" if c["change"] > 0 else "") + _num(c["change"])]
+                          for c in diff["counts"]], align_left=(0,)) if diff["counts"] else "   none")
+    click.echo("\n".join(lines))
+
+
+@data_group.command("published")
+@click.option("--snapshot", default=None, help="Epoch snapshot our counts are read from [2026-08].")
+@click.option("--counting", type=click.Choice(["full", "fractional"]), default=None, help="Lens: counting [full].")
+@click.option("--grouping", default=None, help="Lens: merged, split or a CSV unit,group [merged].")
+@format_option(("table", "csv", "json"))
+def data_published(snapshot: str | None, counting: str | None, grouping: str | None, fmt: str) -> None:
+    """Our counts beside every figure the AI Index published (both editions), with the difference.
+
+    Each published figure keeps its report, edition, year and a confidence in its source;
+    our count is read from the chosen snapshot for the same year.
+
+    \b
+    Examples:
+      rankings data published
+      rankings data published --snapshot 2026-07
+    """
+    from rankings.data import published_comparison
+
+    lens = DataOptions(snapshot=snapshot, counting=counting, grouping=grouping).lens()
+    rows = published_comparison(lens)
+    if fmt == "json":
+        click.echo(json.dumps({"lens": lens.to_dict(), "figures": rows}, indent=2))
+        return
+    columns = ["report", "edition", "year", "metric", "entity", "published", "ours", "difference", "confidence"]
+    cells = [[r["report"], r["edition"], "-".join(str(y) for y in dict.fromkeys(r["years"])),
+              r["metric"].replace("notable_models_by_", "by "), r["entity"], _num(r["published"]), _num(r["ours"]),
+              ("+" if (r["difference"] or 0) > 0 else "") + _num(r["difference"]), r["confidence"]] for r in rows]
+    if fmt == "csv":
+        click.echo(_csv(columns, cells), nl=False)
+        return
+    click.echo(f"Published AI Index figures against snapshot {lens.snapshot} ({lens.counting} counting, "
+               f"grouping {lens.grouping}); difference = ours - published")
+    click.echo(_render(columns, cells, align_left=(0, 1, 2, 3, 4, 8)))
+
+
+def _csv(header: list[str], rows: list[list[Any]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _lens_dict_text(lens: dict[str, Any]) -> str:
+    years = lens["years"]
+    year_text = str(years[0]) if years[0] == years[1] else f"{years[0]}-{years[1]}"
+    return (f"year {year_text}, counting {lens['counting']}, snapshot {lens['snapshot']}, grouping "
+            f"{term_text(lens['grouping'])}, by {lens['by']}")
 
 
 COMMANDS = [data_group]

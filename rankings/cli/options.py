@@ -83,6 +83,23 @@ class DataOptions:
     def replace(self, **changes: Any) -> DataOptions:
         return dataclasses.replace(self, **changes)
 
+    def lens(self) -> Any:
+        """The :class:`~rankings.data.Lens` these options ask for (defaults where not given)."""
+        from rankings.data import DEFAULT_LENS, Lens, parse_years
+
+        return Lens(
+            years=parse_years(self.year) if self.year else DEFAULT_LENS.years,
+            counting=self.counting or DEFAULT_LENS.counting,
+            snapshot=self.snapshot or DEFAULT_LENS.snapshot,
+            grouping=self.grouping or DEFAULT_LENS.grouping,
+            by=self.by or DEFAULT_LENS.by,
+        )
+
+    def default_only(self, command: str) -> None:
+        """Refuse ``--data`` and ``--models`` for a command that reads the default dataset's own records."""
+        if self.data_path is not None or self.models_path is not None:
+            raise CliError(f"{command} reads the default dataset's model records; it cannot take --data or --models")
+
     def load(self) -> Any:
         """The contributor table (remembered for the run manifest)."""
         from rankings.declarative import parse_directions
@@ -97,21 +114,16 @@ class DataOptions:
 
             table = load_table(self.data_path)
         else:
-            from rankings.data import DEFAULT_LENS, Lens, load_default, parse_years
+            from rankings.data import load_default
 
-            lens = Lens(
-                years=parse_years(self.year) if self.year else DEFAULT_LENS.years,
-                counting=self.counting or DEFAULT_LENS.counting,
-                snapshot=self.snapshot or DEFAULT_LENS.snapshot,
-                grouping=self.grouping or DEFAULT_LENS.grouping,
-                by=self.by or DEFAULT_LENS.by,
-            )
-            table = load_default(lens, models_path=self.models_path)
+            table = load_default(self.lens(), models_path=self.models_path)
         if self.directions:
             table = table.with_directions(parse_directions(self.directions))
         _remember("rankings.tables", table)
         return table
 
+
+SNAPSHOT_HELP = "Lens: Epoch snapshot 2024-12, 2025-12, 2026-07 or 2026-08 [2026-08]."
 
 data_options = _group(DataOptions, "data", [
     click.option("--data", "data_path", type=click.Path(dir_okay=True, path_type=Path),
@@ -121,7 +133,7 @@ data_options = _group(DataOptions, "data", [
     click.option("--year", default=None, help="Lens: year or range of years, e.g. 2025 or 2023-2025 [2025]."),
     click.option("--counting", type=click.Choice(["full", "fractional"]), default=None,
                  help="Lens: a model of k organisations counts 1 for each (full) or 1/k (fractional) [full]."),
-    click.option("--snapshot", default=None, help="Lens: Epoch snapshot 2024-12, 2025-12 or 2026-07 [2026-07]."),
+    click.option("--snapshot", default=None, help=SNAPSHOT_HELP),
     click.option("--grouping", default=None,
                  help="Lens: 'merged' (units roll up to their group, e.g. Google DeepMind -> Google), "
                       "'split', or a CSV file unit,group [merged]."),

@@ -109,22 +109,30 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
 
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["rank", "contributor", "score", *metrics])
+        # observed values only (empty where missing); a 'filled' column names the cells the rule filled
+        observed = result.observed()
+        filled_column = result.filled is not None
+        writer.writerow(["rank", "contributor", "score", *metrics, *(["filled"] if filled_column else [])])
         for i in shown:
             writer.writerow([_num(result.ranks[i]), result.table.contributors[i],
                              repr(float(result.scores[i])),
-                             *["" if math.isnan(v) else repr(float(v)) for v in result.table.values[i]]])
+                             *["" if math.isnan(v) else repr(float(v)) for v in observed[i]],
+                             *([";".join(m for j, m in enumerate(metrics) if result.is_filled(i, j))]
+                               if filled_column else [])])
         _write(buffer.getvalue(), output)
         return
     header = ["rank", "contributor", "score", *metrics]
     rows = [[_num(result.ranks[i]), result.table.contributors[i], _num(result.scores[i]),
-             *[_num(v) for v in result.table.values[i]]] for i in shown]
+             *[_num(v) + ("*" if result.is_filled(i, j) else "") for j, v in enumerate(result.table.values[i])]]
+            for i in shown]
     how = f"{methodology.normalize} + {methodology.aggregate}" if methodology.declarative else "own score function"
     weights_text = ", ".join(f"{k}={v:.3g}" for k, v in result.weights.items())
     lines = [f"Methodology: {methodology.name} ({how}; weights {weights_text})",
              f"Data: {_lens_text(result.table)} ({result.table.n_contributors} contributors)"]
     lines += [f"Note: {n}" for n in result.notes]
     lines.append(_render(header, rows, marks))
+    if result.filled is not None:
+        lines.append(f"   * filled by the missing rule {methodology.missing!r}: not an observed value")
     if default_cut:
         hidden = result.table.n_contributors - len(shown)
         lines.append(f"   ... {hidden} more rows (--top N to choose, --format csv for all)")
@@ -258,8 +266,16 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
 
         plots.gap_bars(explanation, plot_path)
         click.echo(f"wrote {plot_path}", err=True)
+    metrics = list(result.table.metric_names)
+    rows_of = [result.table.contributor_index(explanation.first), result.table.contributor_index(explanation.second)]
+    filled = {name: [m for j, m in enumerate(metrics) if result.is_filled(i, j)]
+              for name, i in zip((explanation.first, explanation.second), rows_of)}
     if fmt == "json":
-        click.echo(json.dumps(explanation.to_dict(), indent=2))
+        payload = explanation.to_dict()
+        if any(filled.values()):
+            payload["filled"] = {name: cells for name, cells in filled.items() if cells}
+            payload["filled_rule"] = result.methodology.missing
+        click.echo(json.dumps(payload, indent=2))
         return
     e = explanation
     what = {"additive": "score gap", "log-additive": "gap in log score",
@@ -271,9 +287,13 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
     header = ["metric", "weight", e.first, e.second, "contribution"]
     rows = []
     for m, part in sorted(e.contributions.items(), key=lambda kv: -abs(kv[1])):
-        rows.append([m, _num(e.weights[m]), _num(e.values[m][0]), _num(e.values[m][1]),
-                     ("+" if part > 0 else "") + _num(part)])
+        marks = ["*" if m in filled[name] else "" for name in (e.first, e.second)]
+        rows.append([m, _num(e.weights[m]), _num(e.values[m][0]) + marks[0], _num(e.values[m][1]) + marks[1],
+                     ("+" if part > 0 else "") + _num(part) + ("*" if any(marks) else "")])
     lines.append(_render(header, rows, align_left=(0,)))
+    if any(filled.values()):
+        lines.append(f"* filled by the missing rule {result.methodology.missing!r}, not observed: that term of the "
+                     "gap comes from a filled value.")
     lines.append("A positive contribution favours " + term_text(e.first) + "; contributions add up to the gap.")
     click.echo("\n".join(lines))
 

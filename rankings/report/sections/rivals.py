@@ -35,9 +35,18 @@ def _rivals_section(main_result: Any, focus: str, figs: _Figures, facts: _Facts)
         out.append(f"<h3>{e(rival)}, {where} ({ordinal(x.second_rank)})</h3>")
         out.append(f"<p>Scores: {e(focus)} {fmt(x.first_score, 4)}, {e(rival)} {fmt(x.second_score, 4)}; "
                    f"gap {fmt(x.gap, 4)} ({e(how)}).</p>")
-        rows = [[m, fmt(round(x.weights.get(m, 0.0), 4)), fmt(x.values[m][0], 5), fmt(x.values[m][1], 5),
+        metrics = list(main_result.table.metric_names)
+        filled = {name: {m for j, m in enumerate(metrics)
+                         if main_result.is_filled(main_result.table.contributor_index(name), j)}
+                  for name in (focus, rival)}
+        rows = [[m, fmt(round(x.weights.get(m, 0.0), 4)),
+                 fmt(x.values[m][0], 5) + ("*" if m in filled[focus] else ""),
+                 fmt(x.values[m][1], 5) + ("*" if m in filled[rival] else ""),
                  f"{x.contributions[m]:+.4f}"] for m in x.contributions]
         out.append(_table(["metric", "weight", focus, rival, "contribution"], rows, numeric=(1, 2, 3, 4)))
+        if filled[focus] or filled[rival]:
+            out.append(_note(f"* filled by the missing rule {main_result.methodology.missing!r}, not observed: "
+                             "the part of the gap on that metric comes from a filled value."))
         out.append(figs.make(functools.partial(_gap_plot, x),
                              f"Per-metric parts of the score gap between {focus} and {rival}: red bars favour "
                              f"{focus}, blue bars favour {rival}.",
