@@ -9,11 +9,9 @@ the original.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -296,6 +294,14 @@ class ContributorTable(FrameMixin):
         return self.replace(values=values)
 
     # -- conversion ------------------------------------------------------------------
+    @classmethod
+    def from_frame(cls, frame: Any, *, directions: Mapping[str, str] | None = None,
+                   specs: Mapping[str, MetricSpec] | None = None, label: str = "DataFrame") -> ContributorTable:
+        """A table from a pandas DataFrame; see :func:`rankings.table_io.table_from_frame`."""
+        from rankings.table_io import table_from_frame
+
+        return table_from_frame(frame, directions=directions, specs=specs, label=label)
+
     def to_frame(self) -> Any:
         """The table as a pandas DataFrame indexed by contributor (attributes first)."""
         import pandas as pd
@@ -317,159 +323,3 @@ class ContributorTable(FrameMixin):
                 row[metric] = None if math.isnan(v) else v
             rows.append(row)
         return rows
-
-
-# ---------------------------------------------------------------------------------------
-# Loading a user's contributor file
-# ---------------------------------------------------------------------------------------
-
-SPEC_COLUMNS: tuple[str, ...] = ("name", "direction", "kind", "unit", "description", "source", "proxy")
-
-
-def _parse_number(text: str, where: str) -> float:
-    text = text.strip()
-    if text == "" or text.upper() in {"NA", "NAN", "N/A"}:
-        return math.nan
-    try:
-        value = float(text.replace("_", ""))
-    except ValueError:
-        raise DataError(f"{where} must be a number or empty (got {text!r})") from None
-    if math.isinf(value) or math.isnan(value):
-        raise DataError(f"{where} must be finite (got {text!r})")
-    return value
-
-
-def _read_spec_file(path: Path) -> dict[str, MetricSpec]:
-    import csv
-
-    specs: dict[str, MetricSpec] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        if reader.fieldnames is None or "name" not in reader.fieldnames:
-            raise DataError(f"{path}: a metric spec file needs a 'name' column (got {reader.fieldnames})")
-        unknown = [c for c in reader.fieldnames if c not in SPEC_COLUMNS]
-        if unknown:
-            raise DataError(f"{path}: spec columns must be among {', '.join(SPEC_COLUMNS)} (got {unknown[0]!r})")
-        for row in reader:
-            proxy = str(row.get("proxy") or "").strip().lower() in {"1", "true", "yes"}
-            kwargs = {k: (row.get(k) or "").strip() for k in SPEC_COLUMNS if k not in ("name", "proxy")}
-            kwargs = {k: v for k, v in kwargs.items() if v}
-            specs[row["name"].strip()] = MetricSpec(name=row["name"].strip(), proxy=proxy, **kwargs)  # type: ignore[arg-type]
-    return specs
-
-
-def table_from_rows(
-    header: Sequence[str],
-    rows: Sequence[Sequence[str]],
-    *,
-    label: str,
-    specs: Mapping[str, MetricSpec] | None = None,
-) -> ContributorTable:
-    """Build a table from text rows: first column (or ``contributor``) names the row.
-
-    Columns named in :data:`ATTRIBUTE_COLUMNS` are text attributes; every other column
-    is a metric and must hold numbers (an empty cell is a missing value).
-    """
-    header = [h.strip() for h in header]
-    if len(header) < 2:
-        raise DataError(f"{label}: a contributor file needs a name column and at least one metric (got {len(header)} column)")
-    if len(set(header)) != len(header):
-        dup = next(h for h in header if header.count(h) > 1)
-        raise DataError(f"{label}: column names must be unique (got {dup!r} twice)")
-    name_col = header.index("contributor") if "contributor" in header else 0
-    attr_cols = [j for j, h in enumerate(header) if h.lower() in ATTRIBUTE_COLUMNS and j != name_col]
-    metric_cols = [j for j in range(len(header)) if j != name_col and j not in attr_cols]
-    if not metric_cols:
-        raise DataError(f"{label}: a contributor file needs at least one metric column (got only {', '.join(header)})")
-    if not rows:
-        raise DataError(f"{label}: the file has a header but no contributor rows")
-    specs = dict(specs or {})
-    for key in specs:
-        if key not in [header[j] for j in metric_cols]:
-            raise UnknownNameError("metric in the spec file", key, [header[j] for j in metric_cols])
-    names: list[str] = []
-    values = np.empty((len(rows), len(metric_cols)))
-    attributes: dict[str, list[str]] = {header[j].lower(): [] for j in attr_cols}
-    for r, row in enumerate(rows, start=2):
-        if len(row) != len(header):
-            raise DataError(f"{label}: row {r} must have {len(header)} cells (got {len(row)})")
-        name = row[name_col].strip()
-        if not name:
-            raise DataError(f"{label}: row {r}, column {header[name_col]!r} must name a contributor (got an empty cell)")
-        names.append(name)
-        for k, j in enumerate(metric_cols):
-            values[r - 2, k] = _parse_number(row[j], f"{label}: row {r}, column {header[j]!r}")
-        for j in attr_cols:
-            attributes[header[j].lower()].append(row[j].strip())
-    metrics = tuple(specs.get(header[j], MetricSpec(name=header[j])) for j in metric_cols)
-    return ContributorTable(
-        contributors=tuple(names), metrics=metrics, values=values,
-        attributes={k: tuple(v) for k, v in attributes.items()}, label=label,
-    )
-
-
-def load_table(path: str | Path, *, specs_path: str | Path | None = None) -> ContributorTable:
-    """Load a contributor table from CSV, JSON or Parquet.
-
-    CSV: a header row, one contributor per row; the first column (or one named
-    ``contributor``) holds the names. Metric specs come from ``specs_path`` or, if it
-    exists, a sidecar ``<stem>.metrics.csv`` with columns ``name,direction,kind,unit,
-    description,source,proxy``; metrics without a spec default to higher-is-better
-    scores. JSON: ``{"metrics": [spec...], "contributors": [{"contributor": name,
-    metric: value...}...]}`` or a list of row objects. Parquet needs pyarrow.
-    """
-    import csv
-
-    path = Path(path)
-    label = str(path)
-    if not path.exists():
-        raise DataError(f"data file must exist (got {label!r}, which does not)")
-    if path.is_dir():
-        raise DataError(f"data file must be a file (got the folder {label!r})")
-    sidecar = Path(specs_path) if specs_path else path.with_name(path.stem + ".metrics.csv")
-    specs = _read_spec_file(sidecar) if sidecar.exists() and sidecar != path else {}
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        try:
-            payload = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise DataError(f"{label}: must be valid JSON ({exc})") from None
-        if isinstance(payload, dict):
-            specs.update({s["name"]: MetricSpec(**s) for s in payload.get("metrics", []) if isinstance(s, dict)})
-            records = payload.get("contributors")
-        else:
-            records = payload
-        if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-            raise DataError(f"{label}: JSON must hold a list of contributor objects (got {type(records).__name__})")
-        if not records:
-            raise DataError(f"{label}: the file holds no contributors")
-        header = list(dict.fromkeys(k for r in records for k in r))
-        if "contributor" in header:
-            header.remove("contributor")
-            header.insert(0, "contributor")
-        rows = [["" if r.get(h) is None else str(r.get(h)) for h in header] for r in records]
-        return table_from_rows(header, rows, label=label, specs=specs)
-    if suffix == ".parquet":
-        try:
-            import pandas as pd
-
-            frame = pd.read_parquet(path)
-        except ImportError:
-            raise DataError(f"{label}: reading Parquet needs pyarrow (pip install pyarrow)") from None
-        except Exception as exc:  # noqa: BLE001 - any reader failure is a data problem
-            raise DataError(f"{label}: must be a readable Parquet file ({exc})") from None
-        header = [str(c) for c in frame.columns]
-        rows = [["" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v) for v in rec]
-                for rec in frame.itertuples(index=False)]
-        return table_from_rows(header, rows, label=label, specs=specs)
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(4096)
-            handle.seek(0)
-            if not sample.strip():
-                raise DataError(f"{label}: the file is empty (expected a header row and contributor rows)")
-            delimiter = "\t" if suffix in {".tsv", ".tab"} or ("\t" in sample and "," not in sample) else ","
-            rows = [row for row in csv.reader(handle, delimiter=delimiter) if any(c.strip() for c in row)]
-    except UnicodeDecodeError:
-        raise DataError(f"{label}: must be UTF-8 text (CSV, TSV or JSON), or Parquet") from None
-    return table_from_rows(rows[0], rows[1:], label=label, specs=specs)

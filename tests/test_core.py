@@ -14,7 +14,8 @@ import rankings
 from rankings import normalize
 from rankings.errors import DataError, UnknownNameError
 from rankings.ranking import rank_scores, tie_tolerance
-from rankings.table import ContributorTable, MetricSpec, load_table
+from rankings.table import ContributorTable, MetricSpec
+from rankings.table_io import load_table
 
 
 def test_tie_rules():
@@ -108,6 +109,8 @@ def test_public_api_is_pinned_and_sorted():
         "MetricSpec", "RankingResult", "RankingsError", "Registry", "UnknownNameError", "WeightError",
         "__version__", "compare", "default_registry", "discover", "explain_gap", "get_methodology", "load_default",
         "load_table", "load_toml", "metric_sources", "rank_scores", "validate_file",
+        # the analyses and the report (imported on first use)
+        "SensitivityResult", "rank_bounds", "sensitivity_analysis", "sweep", "tipping_point", "winners", "write_report",
     }
     for name in rankings.__all__:
         assert hasattr(rankings, name)

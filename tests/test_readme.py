@@ -72,3 +72,16 @@ def test_readme_console_block(index: int, tmp_path: Path, monkeypatch: pytest.Mo
             result = CliRunner().invoke(main, words[1:], catch_exceptions=False)
             actual = result.output.splitlines()
         assert matches(expected, actual), f"$ {command}\n--- README ---\n" + "\n".join(expected) + "\n--- actual ---\n" + "\n".join(actual)
+
+
+def test_readme_library_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The notebook-style example of "## The library" runs as written (in a scratch folder)."""
+    text = README.read_text(encoding="utf-8")
+    section = text[text.index("## The library"):]
+    code = re.search(r"```python\n(.*?)```", section, flags=re.S)
+    assert code is not None
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(code.group(1), "README.md (The library)", "exec"), namespace)  # noqa: S102 - our own README
+    assert namespace["topsis"].evaluate(namespace["mine"]).rank_of("C") == 1  # type: ignore[attr-defined]
+    assert (tmp_path / "c.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

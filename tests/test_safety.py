@@ -196,7 +196,7 @@ def test_a_plugin_that_prints_does_not_corrupt_json_on_stdout(plugin):
 def test_a_plugin_calling_sys_exit_in_score_is_reported_as_its_error(plugin):
     from rankings.errors import PluginError
     from rankings.registry import discover
-    from rankings.table import load_table
+    from rankings.table_io import load_table
 
     _, data = plugin
     method = discover().get("quitter")

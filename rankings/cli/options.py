@@ -110,7 +110,7 @@ class DataOptions:
             if lens_given:
                 raise CliError("--year, --counting, --snapshot, --grouping, --by and --models read the default "
                                "dataset; they cannot be combined with --data")
-            from rankings.table import load_table
+            from rankings.table_io import load_table
 
             table = load_table(self.data_path)
         else:

@@ -213,3 +213,31 @@ def _moves_text(t: Any) -> str:
     return ", ".join(shown)
 
 
+def write_report(method: Any, table: Any, focus: str, path: Any, **options: Any) -> Path:
+    """Build the report (:func:`build_report`, same options) and write it to ``path`` whole or not at all.
+
+    Parameters
+    ----------
+    method : Methodology
+        The composite analysed (what-ifs already applied).
+    table : ContributorTable
+        The data.
+    focus : str
+        The contributor the page is about.
+    path : str or Path
+        The HTML file to write; an existing file keeps its permissions.
+    **options
+        ``samples``, ``seed``, ``sobol``, ``sobol_samples``, ``methods``, ``sources``,
+        ``data_text``, ``ternary``, ``command``, ``credit`` as in :func:`build_report`.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    from rankings._atomic import write_text_atomically
+
+    target = Path(path)
+    write_text_atomically(target, build_report(method, table, focus, **options), what="report")
+    return target
+
