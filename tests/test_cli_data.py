@@ -179,3 +179,72 @@ def test_a_partial_year_is_called_partial_in_the_header_and_the_json():
     lens = json.loads(run("rank", "--year", "2026", "--format", "json").output)["data"]["lens"]
     assert lens["partial"] is True and lens["data_end"] == "2026-08-14"
     assert "partial" not in run("rank", "--top", "3").output
+
+
+# -- files as asked (issue 10, item 5) and ties never cut (item 6) ---------------------------------
+
+def test_explicit_format_and_suffix_that_disagree_are_an_error(tmp_path):
+    one_line_error(run("rank", "-o", str(tmp_path / "out.json"), "--format", "csv"), "--format csv", "out.json")
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_an_unknown_suffix_is_an_error_and_a_known_one_picks_the_format(tmp_path):
+    one_line_error(run("rank", "-o", str(tmp_path / "out.dat")), "suffix must be one of", ".dat")
+    assert run("rank", "-o", str(tmp_path / "out.json")).exit_code == 0
+    assert json.loads((tmp_path / "out.json").read_text())["ranking"][0]["contributor"] == "OpenAI"
+    assert run("sweep", "-o", str(tmp_path / "sweep.json")).exit_code == 0
+    assert json.loads((tmp_path / "sweep.json").read_text())["analysis"] == "sweep"
+
+
+def test_a_table_written_to_a_file_holds_every_row(tmp_path):
+    assert run("rank", "-o", str(tmp_path / "all.txt")).exit_code == 0
+    text = (tmp_path / "all.txt").read_text()
+    assert "more rows" not in text
+    assert sum(1 for line in text.splitlines() if line.strip()[:1].isdigit() or line.startswith("->")) == \
+        rankings.load_default().n_contributors
+
+
+def test_xlsx_is_a_real_workbook_with_every_row(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("openpyxl")
+    assert run("rank", "-o", str(tmp_path / "r.xlsx")).exit_code == 0
+    book = pd.read_excel(tmp_path / "r.xlsx")
+    assert len(book) == rankings.load_default().n_contributors
+    assert list(book.columns[:3]) == ["contributor", "rank", "score"]
+
+
+def test_xlsx_without_openpyxl_names_the_extra(tmp_path, monkeypatch):
+    import builtins
+
+    real = builtins.__import__
+
+    def no_openpyxl(name, *args, **kwargs):
+        if name == "openpyxl":
+            raise ImportError(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_openpyxl)
+    one_line_error(run("rank", "-o", str(tmp_path / "r.xlsx")), "openpyxl", "rankings[excel]")
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_top_keeps_the_tie_at_the_cut_whole_and_says_so():
+    result = run("rank", "--top", "8")
+    ranked = [line for line in result.output.splitlines() if line.strip()[:1].isdigit() or line.startswith("->")]
+    table = rankings.load_default()
+    counts = sorted(table.values[:, table.metric_index("notable_models")], reverse=True)
+    expected = sum(1 for c in counts if c >= counts[7])  # every row tied with the 8th
+    assert len(ranked) == expected > 8
+    assert f"--top 8 shows {expected} rows" in result.output
+
+
+def test_top_in_csv_holds_exactly_the_cut_and_marks_a_focus_beyond_it():
+    rows = list(csv.DictReader(io.StringIO(run("rank", "--top", "3", "--format", "csv").output)))
+    assert [r["contributor"] for r in rows] == ["OpenAI", "Google", "Alibaba"]
+    rows = list(csv.DictReader(io.StringIO(run("rank", "--top", "2", "--format", "csv", "--focus", "LG").output)))
+    assert [(r["contributor"], r["beyond_top"]) for r in rows] == [("OpenAI", ""), ("Google", ""), ("LG", "yes")]
+    rows = list(csv.DictReader(io.StringIO(run("rank", "--top", "2", "--format", "csv", "--focus", "LG",
+                                               "--no-focus-row").output)))
+    assert [r["contributor"] for r in rows] == ["OpenAI", "Google"]
+    payload = json.loads(run("rank", "--top", "2", "--format", "json", "--focus", "LG").output)
+    assert [r.get("beyond_top", False) for r in payload["ranking"]] == [False, False, True]

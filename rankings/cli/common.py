@@ -173,34 +173,62 @@ def _write(text: str, output: Path | None) -> None:
         click.echo(f"wrote {output}", err=True)
 
 
-SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet"}
+SUFFIX_FORMATS = {".csv": "csv", ".json": "json", ".parquet": "parquet", ".xlsx": "xlsx", ".txt": "table"}
+"""What an --output suffix means. ``.txt`` holds any text format; no suffix (or a device) follows --format."""
+
+FILE_ONLY = ("parquet", "xlsx")
 
 
 def _output_format(fmt: str, output: Path | None, allowed: Sequence[str]) -> str:
-    """The format to write: the --output file's suffix decides when it names one."""
-    if output is None:
-        if fmt == "parquet":
-            raise CliError("--format parquet needs --output FILE.parquet")
+    """The format to write: ``--format`` when given, else the ``--output`` suffix; a clash is an error."""
+    from click.core import ParameterSource
+
+    ctx = click.get_current_context(silent=True)
+    explicit = ctx is not None and ctx.get_parameter_source("fmt") not in (None, ParameterSource.DEFAULT)
+    if output is None or str(output) == "-":
+        if fmt in FILE_ONLY:
+            raise CliError(f"--format {fmt} needs --output FILE.{fmt} (got standard output)")
         return fmt
-    chosen = SUFFIX_FORMATS.get(Path(output).suffix.lower(), fmt)
-    if chosen not in allowed:
-        raise CliError(f"--output suffix must be one of {', '.join(s for s, f in SUFFIX_FORMATS.items() if f in allowed)}"
-                       f" for this command (got {Path(output).suffix or 'none'})")
-    return chosen
+    suffix = Path(output).suffix.lower()
+    if not suffix:
+        return fmt
+    known = [sfx for sfx, f in SUFFIX_FORMATS.items() if f in allowed or sfx == ".txt"]
+    if suffix not in SUFFIX_FORMATS or suffix not in known:
+        raise CliError(f"--output suffix must be one of {', '.join(known)} for this command (got {suffix}); "
+                       "or give --format with a file name without a suffix")
+    if suffix == ".txt":
+        if fmt in FILE_ONLY:
+            raise CliError(f"--format {fmt} cannot be written to a .txt file (got {output})")
+        return fmt
+    by_suffix = SUFFIX_FORMATS[suffix]
+    if explicit and fmt != by_suffix:
+        raise CliError(f"--format {fmt} and --output {Path(output).name} disagree (the suffix {suffix} means "
+                       f"{by_suffix}); drop one or make them match")
+    return by_suffix
+
+
+def _write_frame(frame: Any, output: Path | None, fmt: str) -> None:
+    """Write a DataFrame as Parquet or an Excel workbook (every row), whole or not at all."""
+    if output is None:
+        raise CliError(f"--format {fmt} needs --output FILE.{fmt}")
+    from rankings._atomic import atomic_target
+
+    needs = {"parquet": "pyarrow (pip install pyarrow)", "xlsx": "openpyxl (pip install 'rankings[excel]')"}[fmt]
+    try:
+        if fmt == "xlsx":
+            import openpyxl  # noqa: F401 - checked before the temp file exists
+        with atomic_target(output, what="--output") as tmp:
+            if fmt == "parquet":
+                frame.to_parquet(tmp, index=False)
+            else:
+                frame.to_excel(tmp, index=False, engine="openpyxl")
+    except ImportError:
+        raise CliError(f"writing {fmt} needs {needs}") from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def _write_parquet(frame: Any, output: Path | None) -> None:
-    """Write a DataFrame as Parquet, whole or not at all."""
-    if output is None:
-        raise CliError("--format parquet needs --output FILE.parquet")
-    from rankings._atomic import atomic_target
-
-    try:
-        with atomic_target(output, what="--output") as tmp:
-            frame.to_parquet(tmp, index=False)
-    except ImportError:
-        raise CliError("writing Parquet needs pyarrow (pip install pyarrow)") from None
-    click.echo(f"wrote {output}", err=True)
+    _write_frame(frame, output, "parquet")
 
 
 def _num(value: Any) -> str:

@@ -19,12 +19,12 @@ from rankings.cli.common import (
     _output_format,
     _render,
     _write,
-    _write_parquet,
+    _write_frame,
     term_text,
 )
 from rankings.cli.options import DataOptions, OutputOptions, data_options, format_option, output_options
 
-TABLE_FORMATS = ("table", "csv", "json", "parquet")
+TABLE_FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 
 
 @click.group("data", cls=_Group)
@@ -47,8 +47,8 @@ def data_show(data: DataOptions, out: OutputOptions) -> None:
     """
     fmt, output = _output_format(out.fmt, out.output, TABLE_FORMATS), out.output
     table = data.load()
-    if fmt == "parquet":
-        _write_parquet(table.to_frame().reset_index(), output)
+    if fmt in ("parquet", "xlsx"):
+        _write_frame(table.to_frame().reset_index(), output, fmt)
         return
     if fmt == "json":
         payload = {"label": table.label, "lens": dict(table.lens),

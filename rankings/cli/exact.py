@@ -14,7 +14,17 @@ from typing import Any
 
 import click
 
-from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors, term_text
+from rankings.cli.common import (
+    FOCUS_DEFAULT,
+    CliError,
+    _lens_text,
+    _num,
+    _output_format,
+    _render,
+    _write,
+    cli_errors,
+    term_text,
+)
 from rankings.cli.options import (
     DataOptions,
     MethodOptions,
@@ -72,7 +82,8 @@ def _weights_row(weights: Mapping[str, float], metrics: list[str]) -> list[str]:
 
 
 def _emit(result: Any, out: OutputOptions, text: Callable[[], str]) -> None:
-    _write(json.dumps(result.to_dict(), indent=2) if out.fmt == "json" else text(), out.output)
+    fmt = _output_format(out.fmt, out.output, ("table", "json"))
+    _write(json.dumps(result.to_dict(), indent=2) if fmt == "json" else text(), out.output)
 
 
 # ---------------------------------------------------------------------------------------

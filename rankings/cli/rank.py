@@ -22,7 +22,7 @@ from rankings.cli.common import (
     _output_format,
     _render,
     _write,
-    _write_parquet,
+    _write_frame,
     term_text,
 )
 from rankings.cli.manifest import replayable
@@ -40,15 +40,32 @@ from rankings.errors import RankingsError
 TABLE_ROWS = 25
 """Rows a table shows by default when there are many contributors."""
 
-TABLE_FORMATS = ("table", "csv", "json", "parquet")
+TABLE_FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 
 
-def _rank_rows(result: Any, focus_index: int | None, top: int | None) -> tuple[list[int], list[bool]]:
-    order = result.order()
-    shown = order if top is None else order[:top]
+def _cut(order: list[int], ranks: Any, top: int | None) -> list[int]:
+    """The first ``top`` rows of ``order``, extended so that the tie group at the cut stays whole."""
+    if top is None or top >= len(order):
+        return list(order)
+    end = top
+    while end < len(order) and ranks[order[end]] == ranks[order[top - 1]]:
+        end += 1
+    return list(order[:end])
+
+
+def _rank_rows(result: Any, focus_index: int | None, top: int | None) -> tuple[list[int], list[bool], int]:
+    """Rows shown (ties at the cut kept whole, the focus appended if beyond), focus marks, rows within the cut."""
+    shown = _cut(result.order(), result.ranks, top)
+    within = len(shown)
     if focus_index is not None and focus_index not in shown:
         shown = shown + [focus_index]
-    return shown, [i == focus_index for i in shown]
+    return shown, [i == focus_index for i in shown], within
+
+
+def _tie_note(top: int | None, within: int, ranks: Any, shown: list[int]) -> str | None:
+    if top is None or within <= top:
+        return None
+    return (f"--top {top} shows {within} rows: the tie at rank {_num(ranks[shown[within - 1]])} is kept whole")
 
 
 def _focus_index(table: Any, focus: str | None) -> int | None:
@@ -64,11 +81,14 @@ def _focus_index(table: Any, focus: str | None) -> int | None:
 @click.option("--ties", type=click.Choice(["competition", "dense", "average"]), default="competition",
               show_default=True, help="Tie rule: competition 1224, dense 1223, average 1 2.5 2.5 4.")
 @click.option("--focus", default=None, help=f"Contributor to highlight [{FOCUS_DEFAULT}].")
-@click.option("--top", type=click.IntRange(min=1), default=None, help="Show only the first N rows (and the focus).")
-@output_options(TABLE_FORMATS, "Write to this file (whole or not at all) instead of printing; a .csv, .json or "
-                ".parquet suffix picks the format.")
+@click.option("--top", type=click.IntRange(min=1), default=None,
+              help="Show only the first N rows (a tie at the cut is kept whole) and the focus.")
+@click.option("--focus-row/--no-focus-row", default=True, show_default=True,
+              help="With --top: also show the focus when it ranks below the cut (marked beyond_top in CSV/JSON).")
+@output_options(TABLE_FORMATS, "Write to this file (whole or not at all) instead of printing; a .csv, .json, "
+                ".parquet or .xlsx suffix picks the format.")
 def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str | None, top: int | None,
-                 out: OutputOptions) -> None:
+                 focus_row: bool, out: OutputOptions) -> None:
     """Rank contributors under a methodology or a what-if.
 
     \b
@@ -86,22 +106,34 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
     focus_index = _focus_index(result.table, focus) if (focus or FOCUS_DEFAULT in result.table.contributors) else None
     if focus is not None and focus_index is None:
         result.table.contributor_index(focus)
+    if focus_row is False:
+        focus_index = None
+    # a file holds every row; only a table printed to the terminal is cut by default
+    default_cut = top is None and fmt == "table" and output is None and result.table.n_contributors > TABLE_ROWS + 10
+    shown, marks, within = _rank_rows(result, focus_index, TABLE_ROWS if default_cut else top)
+    tie_note = _tie_note(top, within, result.ranks, shown)
     if fmt == "json":
         payload = result.to_dict()
         if top is not None:
-            payload["ranking"] = payload["ranking"][:top]
+            by_name = {r["contributor"]: r for r in payload["ranking"]}
+            payload["ranking"] = [by_name[result.table.contributors[i]] for i in shown]
+            for row in payload["ranking"][within:]:
+                row["beyond_top"] = True  # the focus, shown below the cut
+        if tie_note:
+            payload["notes"].append(tie_note)
         if focus_index is not None:
             name = result.table.contributors[focus_index]
             payload["focus"] = {"contributor": name, "rank": result.rank_of(name),
                                 "score": float(result.scores[focus_index])}
         _write(json.dumps(payload, indent=2), output)
         return
-    default_cut = top is None and fmt == "table" and result.table.n_contributors > TABLE_ROWS + 10
-    shown, marks = _rank_rows(result, focus_index, TABLE_ROWS if default_cut else top)
     metrics = list(result.table.metric_names)
-    if fmt == "parquet":
+    if fmt in ("parquet", "xlsx"):
         frame = result.to_frame().reset_index()
-        _write_parquet(frame.iloc[: len(shown)] if top is not None else frame, output)
+        if top is not None:
+            frame = frame.set_index("contributor").loc[[result.table.contributors[i] for i in shown]].reset_index()
+            frame["beyond_top"] = [k >= within for k in range(len(shown))]
+        _write_frame(frame, output, fmt)
         return
     if fmt == "csv":
         import csv
@@ -112,13 +144,16 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
         # observed values only (empty where missing); a 'filled' column names the cells the rule filled
         observed = result.observed()
         filled_column = result.filled is not None
-        writer.writerow(["rank", "contributor", "score", *metrics, *(["filled"] if filled_column else [])])
-        for i in shown:
+        beyond_column = len(shown) > within  # the focus row below the cut says so
+        writer.writerow(["rank", "contributor", "score", *metrics, *(["filled"] if filled_column else []),
+                         *(["beyond_top"] if beyond_column else [])])
+        for k, i in enumerate(shown):
             writer.writerow([_num(result.ranks[i]), result.table.contributors[i],
                              repr(float(result.scores[i])),
                              *["" if math.isnan(v) else repr(float(v)) for v in observed[i]],
                              *([";".join(m for j, m in enumerate(metrics) if result.is_filled(i, j))]
-                               if filled_column else [])])
+                               if filled_column else []),
+                             *(["yes" if k >= within else ""] if beyond_column else [])])
         _write(buffer.getvalue(), output)
         return
     header = ["rank", "contributor", "score", *metrics]
@@ -133,6 +168,8 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
     lines.append(_render(header, rows, marks))
     if result.filled is not None:
         lines.append(f"   * filled by the missing rule {methodology.missing!r}: not an observed value")
+    if tie_note:
+        lines.append(f"   ({tie_note})")
     if default_cut:
         hidden = result.table.n_contributors - len(shown)
         lines.append(f"   ... {hidden} more rows (--top N to choose, --format csv for all)")
@@ -200,10 +237,10 @@ def compare_command(methods: tuple[str, ...], method: MethodOptions, data: DataO
         plots.check_plot_path(plot_path)
         plots.bump_chart(comparison, plot_path, focus=focus_name, top=top or 12)
         click.echo(f"wrote {plot_path}", err=True)
-    if fmt in ("csv", "parquet"):
+    if fmt in ("csv", "parquet", "xlsx"):
         frame = comparison.to_frame().reset_index()
-        if fmt == "parquet":
-            _write_parquet(frame, output)
+        if fmt in ("parquet", "xlsx"):
+            _write_frame(frame, output, fmt)
         else:
             _write(frame.to_csv(index=False), output)
         return
@@ -215,7 +252,7 @@ def compare_command(methods: tuple[str, ...], method: MethodOptions, data: DataO
         return
     focus_row = comparison.contributors.index(focus_name) if focus_name in comparison.contributors else None
     order = list(range(len(comparison.contributors)))
-    shown = order if top is None else order[:top]
+    shown = _cut(order, comparison.ranks[:, 0], top)  # a tie at the cut (first column) is kept whole
     if focus_row is not None and focus_row not in shown:
         shown.append(focus_row)
     shifts = comparison.shifts()

@@ -14,7 +14,17 @@ from typing import Any
 
 import click
 
-from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, _num, _render, _write, cli_errors, term_text
+from rankings.cli.common import (
+    FOCUS_DEFAULT,
+    CliError,
+    _lens_text,
+    _num,
+    _output_format,
+    _render,
+    _write,
+    cli_errors,
+    term_text,
+)
 from rankings.cli.options import (
     DataOptions,
     MethodOptions,
@@ -143,7 +153,7 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
 
         for written in plots.sensitivity_figures(result, plot_path):
             click.echo(f"wrote {written}", err=True)
-    if out.fmt == "json":
+    if _output_format(out.fmt, out.output, ("table", "json")) == "json":
         payload = result.to_dict()
         payload["data"] = {"label": table.label, "lens": dict(table.lens)}
         _write(json.dumps(payload, indent=2), out.output)
