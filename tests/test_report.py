@@ -231,11 +231,13 @@ def test_unknown_focus_is_one_line_and_writes_nothing(tmp_path: Path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_data_without_default_focus_needs_focus(tmp_path: Path):
+def test_data_without_default_focus_reports_on_the_nominal_leader(tmp_path: Path):
     data = tmp_path / "m.csv"
-    data.write_text("name,a,b\nX,1,2\nY,2,1\n")
-    res = _run("--data", str(data), "-o", str(tmp_path / "r.html"))
-    assert res.exit_code == 2 and "--focus is needed" in res.output
+    data.write_text("name,a,b\nX,1,2\nY,2,3\n")
+    res = _run("--data", str(data), "-o", str(tmp_path / "r.html"), "--samples", "200", "--no-sobol")
+    assert res.exit_code == 0, res.output
+    assert "the focus lines describe the nominal leader, Y" in res.output
+    assert "A methodology report on Y" in (tmp_path / "r.html").read_text(encoding="utf-8")
 
 
 def test_sections_that_cannot_run_show_notes(tmp_path: Path):

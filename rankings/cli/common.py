@@ -25,6 +25,30 @@ FOCUS_DEFAULT = "Alibaba"
 """The default focus of the command line: the headline contributor of the default dataset."""
 
 
+def choose_focus(methodology: Any, table: Any, focus: str | None, *, needed_by: str | None = None
+                 ) -> tuple[str, str | None]:
+    """The contributor an analysis is about, and a note when the command line chose it.
+
+    A named ``focus`` must be in the data (closest names suggested otherwise). Without one,
+    the default dataset's :data:`FOCUS_DEFAULT` is used when the methodology ranks it. Else a
+    question that has no answer without a focus (``needed_by``: sweep, tipping) asks for one,
+    with one message whatever the reason; the others analyse the nominal leader and say so.
+    """
+    if focus is not None:
+        return table.contributors[table.contributor_index(focus)], None
+    ranked = methodology.evaluate(table)
+    if FOCUS_DEFAULT in ranked.table.contributors:
+        return FOCUS_DEFAULT, None
+    why = ("the data has no " if FOCUS_DEFAULT not in table.contributors else f"{methodology.name} does not rank ") \
+        + f"{FOCUS_DEFAULT!r}"
+    names = [ranked.table.contributors[i] for i in ranked.order()]
+    if needed_by is not None:
+        shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+        raise CliError(f"{needed_by} needs --focus NAME, a contributor it ranks ({why}; e.g. {shown})")
+    return names[0], (f"no --focus given and {why}: the focus lines describe the nominal leader, "
+                      f"{names[0]} (name another with --focus)")
+
+
 class CliError(click.ClickException):
     """A one-line error with exit code 2."""
 

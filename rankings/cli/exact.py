@@ -22,6 +22,7 @@ from rankings.cli.common import (
     _output_format,
     _render,
     _write,
+    choose_focus,
     cli_errors,
     term_text,
 )
@@ -40,8 +41,8 @@ DEFAULT_METHOD = "equal-core"
 def _common(func: Callable[..., Any]) -> Callable[..., Any]:
     """The options every exact command takes: methodology, data, focus, output."""
     func = output_options(format_first=False)(func)
-    func = click.option("--focus", default=FOCUS_DEFAULT, show_default=True,
-                        help="Contributor whose rank is analysed.")(func)
+    func = click.option("--focus", default=None,
+                        help=f"Contributor whose rank is analysed [{FOCUS_DEFAULT} on the default dataset].")(func)
     func = data_options(func)
     return method_options(f"Methodology name [{DEFAULT_METHOD}; equal-weights with --data].")(func)
 
@@ -96,7 +97,7 @@ def _emit(result: Any, out: OutputOptions, text: Callable[[], str]) -> None:
               help="Also save the rank-against-weight steps with their breakpoints (.png or .svg).")
 @_common
 @cli_errors
-def sweep_command(metric: str | None, plot_path: Path | None, method: MethodOptions, data: DataOptions, focus: str,
+def sweep_command(metric: str | None, plot_path: Path | None, method: MethodOptions, data: DataOptions, focus: str | None,
                   out: OutputOptions) -> None:
     """Rank of the focus as one weight goes from 0 to 1 (others rescaled in proportion).
 
@@ -115,7 +116,8 @@ def sweep_command(metric: str | None, plot_path: Path | None, method: MethodOpti
 
         plots.check_plot_path(plot_path)
     table, methodology = _prepare(method, data)
-    result = sweep(methodology, table, focus, metric=metric)
+    name, _ = choose_focus(methodology, table, focus, needed_by="sweep")
+    result = sweep(methodology, table, name, metric=metric)
     if plot_path is not None:
         plots.sweep_steps(result, plot_path)
         click.echo(f"wrote {plot_path}", err=True)
@@ -167,12 +169,14 @@ _time_limit_option = click.option("--time-limit", type=click.FloatRange(min=0.1)
 
 @click.command("bounds")
 @_limits_option
+@click.option("--all", "every", is_flag=True, default=False,
+              help="Every contributor's best and worst rank in one table (no focus needed).")
 @_sampling_options
 @_time_limit_option
 @_common
 @cli_errors
-def bounds_command(limits: str | None, samples: int, seed: int, time_limit: float, method: MethodOptions,
-                   data: DataOptions, focus: str, out: OutputOptions) -> None:
+def bounds_command(limits: str | None, every: bool, samples: int, seed: int, time_limit: float,
+                   method: MethodOptions, data: DataOptions, focus: str | None, out: OutputOptions) -> None:
     """Best and worst rank the focus can reach under any weights, with witness weights.
 
     Exact (MILP, HiGHS) for aggregations linear in the weights; sampled otherwise.
@@ -181,11 +185,16 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
     Examples:
       rankings bounds
       rankings bounds --limits notable_models=0.1:0.5,venue_papers=0.1:0.5 --format json
+      rankings bounds --all --data matrix.csv
     """
     from rankings.sensitivity.exact import rank_bounds
 
     table, methodology = _prepare(method, data)
-    result = rank_bounds(methodology, table, focus, limits=_limits(limits), samples=samples, seed=seed,
+    if every:
+        _bounds_of_every_row(methodology, table, limits, samples, seed, time_limit, out)
+        return
+    name, chosen = choose_focus(methodology, table, focus)
+    result = rank_bounds(methodology, table, name, limits=_limits(limits), samples=samples, seed=seed,
                          time_limit=time_limit)
 
     def text() -> str:
@@ -200,9 +209,36 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
                  f"Solver: {result.solver}; proven optimal: {_yes(result.proven_optimal)}; exact: {_yes(result.exact)}",
                  "Witness weights are re-ranked through 'rankings rank' before being reported."]
         lines += [f"Note: {n}" for n in result.notes]
+        if chosen:
+            lines.append(f"Note: {chosen}")
         return "\n".join(lines)
 
     _emit(result, out, text)
+
+
+def _bounds_of_every_row(methodology: Any, table: Any, limits: str | None, samples: int, seed: int,
+                         time_limit: float, out: OutputOptions) -> None:
+    """``bounds --all``: every ranked contributor's best and worst rank, one row each (no focus needed)."""
+    from rankings.sensitivity.exact import rank_bounds
+
+    nominal = methodology.evaluate(table)
+    results = [rank_bounds(methodology, table, nominal.table.contributors[i], limits=_limits(limits),
+                           samples=samples, seed=seed, time_limit=time_limit) for i in nominal.order()]
+    fmt = _output_format(out.fmt, out.output, ("table", "json"))
+    if fmt == "json":
+        _write(json.dumps({"analysis": "bounds", "methodology": methodology.name, "limits": limits,
+                           "contributors": [r.to_dict() for r in results]}, indent=2), out.output)
+        return
+    exact = all(r.exact for r in results)
+    proven = all(r.proven_optimal for r in results)
+    rows = [[r.focus, r.base_rank, r.best.rank, r.worst.rank] for r in results]
+    lines = [f"Rank bounds of every contributor under {methodology.name}"
+             + (f" within limits {limits}" if limits else "") + f" ({len(results)} contributors)",
+             f"Data: {_lens_text(table)}",
+             _render(["contributor", "rank", "best", "worst"], rows, align_left=(0,)),
+             f"Solver: {results[0].solver if results else '-'}; proven optimal: {_yes(proven)}; exact: {_yes(exact)}",
+             "Witness weights for each row: --format json."]
+    _write("\n".join(lines), out.output)
 
 
 # ---------------------------------------------------------------------------------------
@@ -222,7 +258,7 @@ def bounds_command(limits: str | None, samples: int, seed: int, time_limit: floa
 @cli_errors
 def tipping_command(target: int | None, up: int | None, down: int | None, norm: str, limits: str | None,
                     samples: int, seed: int, time_limit: float, method: MethodOptions, data: DataOptions,
-                    focus: str, out: OutputOptions) -> None:
+                    focus: str | None, out: OutputOptions) -> None:
     """Smallest change of the weights that moves the focus to a target rank.
 
     \b
@@ -236,7 +272,8 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
     if sum(x is not None for x in (target, up, down)) > 1:
         raise CliError("give one of --target, --up or --down (got more than one)")
     table, methodology = _prepare(method, data)
-    result = tipping_point(methodology, table, focus, target=target, up=up, down=down, norm=norm,
+    name, _ = choose_focus(methodology, table, focus, needed_by="tipping")
+    result = tipping_point(methodology, table, name, target=target, up=up, down=down, norm=norm,
                            limits=_limits(limits), samples=samples, seed=seed, time_limit=time_limit)
 
     def text() -> str:
@@ -268,7 +305,7 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
 @_common
 @cli_errors
 def winners_command(limits: str | None, samples: int, seed: int, method: MethodOptions, data: DataOptions,
-                    focus: str, out: OutputOptions) -> None:
+                    focus: str | None, out: OutputOptions) -> None:
     """Who can be ranked first under some weights, and which metric subsets put the focus first.
 
     \b
@@ -279,7 +316,8 @@ def winners_command(limits: str | None, samples: int, seed: int, method: MethodO
     from rankings.sensitivity.exact import winners
 
     table, methodology = _prepare(method, data)
-    result = winners(methodology, table, focus, limits=_limits(limits), samples=samples, seed=seed)
+    name, chosen = choose_focus(methodology, table, focus)
+    result = winners(methodology, table, name, limits=_limits(limits), samples=samples, seed=seed)
 
     def text() -> str:
         r = result
@@ -300,6 +338,8 @@ def winners_command(limits: str | None, samples: int, seed: int, method: MethodO
             lines.append(f"{term_text(r.focus)} cannot be ranked first under any weighting"
                          f"{' within the limits' if r.limits else ''}, nor on any subset of metrics.")
         lines += [f"Note: {n}" for n in r.notes]
+        if chosen:
+            lines.append(f"Note: {chosen}")
         return "\n".join(lines)
 
     _emit(result, out, text)

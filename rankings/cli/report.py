@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, cli_errors
+from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, choose_focus, cli_errors
 from rankings.cli.manifest import _arguments
 from rankings.cli.options import REPLACING, DataOptions, MethodOptions, data_options, method_options
 
@@ -93,9 +93,12 @@ def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | No
     table = data.load()
     name = method.name or ("equal-weights" if data.given else DEFAULT_METHOD)
     methodology = method.resolve(table, data_given=data.given, name=name)
-    if focus is None and FOCUS_DEFAULT not in table.contributors:
-        raise CliError(f"--focus is needed: the data has no {FOCUS_DEFAULT!r} row")
-    focus_name = table.contributors[table.contributor_index(focus or FOCUS_DEFAULT)]
+    # on the default dataset the page stays about Alibaba even when the methodology drops it (the
+    # page then says why); on a user's table without --focus it is about the nominal leader
+    focus_name, chosen = (FOCUS_DEFAULT, None) if focus is None and FOCUS_DEFAULT in table.contributors \
+        else choose_focus(methodology, table, focus)
+    if chosen:
+        click.echo(f"Note: {chosen}", err=True)
     three = None
     if ternary is not None:
         three = [m.strip() for m in ternary.split(",") if m.strip()]

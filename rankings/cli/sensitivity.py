@@ -22,6 +22,7 @@ from rankings.cli.common import (
     _output_format,
     _render,
     _write,
+    choose_focus,
     cli_errors,
     term_text,
 )
@@ -120,9 +121,7 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
     name = method.name or ("equal-weights" if data.given else "equal-core")
     methodology = method.resolve(table, data_given=data.given, name=name)
     prepared = methodology.prepare(table)
-    focus_name = focus or FOCUS_DEFAULT
-    if focus is None and FOCUS_DEFAULT not in prepared.contributors:
-        raise CliError(f"--focus is needed: the data has no {FOCUS_DEFAULT!r} row")
+    focus_name, chosen = choose_focus(methodology, table, focus)
     factors = parse_vary(list(s.vary), metrics=prepared.metric_names, lens_available=data.lens_available)
     noise = None
     if s.uncertainty_path is not None or s.poisson:
@@ -156,12 +155,14 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
     if _output_format(out.fmt, out.output, ("table", "json")) == "json":
         payload = result.to_dict()
         payload["data"] = {"label": table.label, "lens": dict(table.lens)}
+        if chosen:
+            payload["notes"] = [*payload.get("notes", []), chosen]
         _write(json.dumps(payload, indent=2), out.output)
         return
-    _write(_table_text(result, table, top), out.output)
+    _write(_table_text(result, table, top, chosen), out.output)
 
 
-def _table_text(result: Any, table: Any, top: int) -> str:
+def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) -> str:
     f = result.focus_index
     n = len(result.contributors)
     m = result.method
@@ -180,7 +181,7 @@ def _table_text(result: Any, table: Any, top: int) -> str:
              f"Data: {_lens_text(table)} ({n} contributors analysed)",
              f"Varied: {'; '.join(varied)}",
              f"Runs: {result.samples} (seed {result.seed})"]
-    lines += [f"Note: {x}" for x in result.notes]
+    lines += [f"Note: {x}" for x in [*result.notes, *([chosen] if chosen else [])]]
     order = result.order()
     shown = order[:top] + ([f] if f not in order[:top] else [])
     ranks_shown = min(n, 5)

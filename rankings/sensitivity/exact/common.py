@@ -212,8 +212,14 @@ def _milp(c: np.ndarray, A: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray, lb: 
     from scipy.optimize import Bounds, LinearConstraint, milp
 
     options = {"time_limit": float(time_limit), "mip_rel_gap": 1e-7, "presolve": True}
-    return milp(c, constraints=LinearConstraint(A, a_lo, a_hi), integrality=integrality,
-                bounds=Bounds(lb, ub), options=options)
+    res = milp(c, constraints=LinearConstraint(A, a_lo, a_hi), integrality=integrality,
+               bounds=Bounds(lb, ub), options=options)
+    if res.x is None and res.status == 4:
+        # HiGHS' presolve reports "Solve error" on some tiny, well-posed problems (seen on a 4 x 3
+        # textbook matrix with scipy 1.17); the same problem solves without presolve.
+        res = milp(c, constraints=LinearConstraint(A, a_lo, a_hi), integrality=integrality,
+                   bounds=Bounds(lb, ub), options={**options, "presolve": False})
+    return res
 
 
 def _status_text(res: Any) -> str:
