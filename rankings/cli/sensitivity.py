@@ -143,6 +143,7 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
         noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
         progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
+        output=out.fmt,
     )
     progress.finish()
     if s.log_runs is not None:

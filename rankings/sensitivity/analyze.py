@@ -33,7 +33,8 @@ from rankings._frames import FrameMixin
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
 from rankings.sampling import make_rng
-from rankings.sensitivity.engine import Counters, run_engine
+from rankings.sensitivity.engine import Counters, check_analysis_size, run_engine
+from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
@@ -287,15 +288,19 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
 # Sobol'
 # ---------------------------------------------------------------------------------------
 
+def _check_sobol(base: int, limits: Mapping[str, Any]) -> None:
+    if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2 or base & (base - 1):
+        raise AnalysisError(f"--sobol-samples (Sobol' base samples) must be a power of 2, at least 2 (got {base})")
+    if limits:
+        raise AnalysisError("--sobol does not support --limits (weights come from independent inputs)")
+
+
 def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | None,
            progress: Callable[[int, int], None] | None, resamples: int = 200) -> dict[str, Any]:
     from SALib.analyze import sobol as salib_analyze
     from SALib.sample import sobol as salib_sample
 
-    if base < 2 or base & (base - 1):
-        raise AnalysisError(f"Sobol' base samples must be a power of 2, at least 2 (got {base})")
-    if problem.weights.limits:
-        raise AnalysisError("--sobol does not support --limits (weights come from independent inputs)")
+    _check_sobol(base, problem.weights.limits)
     m = len(problem.metrics)
     names = [f"w:{x}" for x in problem.metrics] if m > 1 else []
     groups = list(problem.metrics) if m > 1 else []
@@ -382,6 +387,7 @@ def sensitivity(
     pairwise_top: int = DEFAULT_PAIRWISE_TOP,
     confidence_runs: int = DEFAULT_CONFIDENCE_RUNS,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
+    output: str = "table",
 ) -> SensitivityResult:
     """Rank acceptability, bands, shifts, SMAA-2 outputs (and Sobol' indices) for ``focus``.
 
@@ -399,17 +405,24 @@ def sensitivity(
     log_runs : CSV path receiving every run's inputs and focus rank.
     progress : called as ``progress(done, total)`` after each chunk.
     sobol : also estimate Sobol' indices on a Saltelli design of ``sobol_samples`` base rows.
+    output : the format the result will be written in (``json`` holds N x N lists as Python
+        objects); the memory of every phase and of the output is checked before any work.
     """
     import time
 
     from rankings.sampling import make_rng as _check_seed
 
     _check_seed(seed)
-    if isinstance(samples, bool) or not isinstance(samples, (int, np.integer)) or samples < 1:
-        raise AnalysisError(f"samples must be a positive integer (got {samples})")
+    check_samples(samples)
     if pairwise_top < 0:
         raise AnalysisError(f"pairwise top must be non-negative (got {pairwise_top})")
     prepared = method.prepare(table)
+    n, m = len(prepared.contributors), len(prepared.metric_names)
+    if sobol:
+        _check_sobol(sobol_samples, limits or {})
+    groups = (m if m > 1 else 0) + len(factors) + int(noise is not None and noise.active)
+    check_analysis_size(n, m, samples=samples, chunk_size=chunk_size, pairs=min(n, pairwise_top + 1),
+                        output=output, sobol_samples=sobol_samples if sobol else None, sobol_groups=groups)
     base_w = method.weights_for(prepared)
     weights = WeightSampler(prepared.metric_names, kind=sampler,
                             base=tuple(base_w[m] for m in prepared.metric_names),

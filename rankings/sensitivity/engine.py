@@ -40,7 +40,7 @@ import numpy as np
 from rankings._atomic import AtomicFile
 from rankings.errors import AnalysisError
 from rankings.sensitivity import kernels
-from rankings.sensitivity.memory import check_run_size
+from rankings.sensitivity.memory import Estimate, check_run_size, estimate_run, refuse_if_too_big
 from rankings.sensitivity.problem import SamplingProblem, _row_tolerance
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
@@ -177,6 +177,22 @@ def _per_worker_batches(batches: Callable[[int, int], RunBatch]) -> Callable[[],
             return mine.batch
         return make
     return lambda: batches
+
+
+def check_analysis_size(n: int, m: int, *, samples: int, chunk_size: int | None, pairs: int,
+                        output: str = "table", sobol_samples: int | None = None, sobol_groups: int = 0) -> Estimate:
+    """Refuse a whole analysis (engine, post-processing, Sobol' design, output) that would not fit.
+
+    Called before any work with an upper bound of N; the engine's chunk and worker count
+    are the largest :func:`run_engine` may pick.
+    """
+    compiled = kernels.backend() == "numba"
+    chunk = engine_chunk(n, full=True, compiled=compiled) if chunk_size is None else int(chunk_size)
+    need = estimate_run(n, m, samples=samples, chunk=chunk, pairs=pairs, workers=kernels.threads(),
+                        compiled=compiled, output=output, sobol_samples=sobol_samples,
+                        sobol_groups=sobol_groups, sobol_inputs=sobol_groups)
+    refuse_if_too_big(need)
+    return need
 
 
 @dataclass
