@@ -70,7 +70,7 @@ def data_show(data: DataOptions, out: OutputOptions) -> None:
 
 @data_group.command("sources")
 @click.option("--year", default=None, help="Lens year or range, e.g. 2024 [2025].")
-@click.option("--snapshot", default=None, help="Epoch snapshot [2026-08].")
+@click.option("--snapshot", default=None, help="Epoch snapshot, packaged or cached (rankings data snapshots) [2026-08].")
 @format_option()
 def data_sources(year: str | None, snapshot: str | None, fmt: str) -> None:
     """Provenance of every metric of the default dataset.
@@ -257,7 +257,7 @@ def data_diff(snapshots: tuple[str, ...], year: str | None, counting: str | None
 
 
 @data_group.command("published")
-@click.option("--snapshot", default=None, help="Epoch snapshot our counts are read from [2026-08].")
+@click.option("--snapshot", default=None, help="Epoch snapshot our counts are read from, packaged or cached [2026-08].")
 @click.option("--counting", type=click.Choice(["full", "fractional"]), default=None, help="Lens: counting [full].")
 @click.option("--grouping", default=None, help="Lens: merged, split or a CSV unit,group [merged].")
 @format_option(("table", "csv", "json"))
