@@ -63,11 +63,13 @@ def _default_models() -> dict[str, tuple[ModelRecord, ...]]:
     return {k: tuple(v) for k, v in out.items()}
 
 
-def _cached_file(snapshot: str, name: str) -> tuple[str, int]:
-    """(path, modification time) of a cached snapshot's file: the key of the readers below."""
+def _cached_file(snapshot: str, name: str) -> tuple[str, tuple[int, int, int]]:
+    """(path, (modification time, size, inode)) of a cached snapshot's file: the key of the readers below
+    (a refresh under the same label writes a new file, so the key changes)."""
     path = snapshot_folder(snapshot) / name
     try:
-        return str(path), path.stat().st_mtime_ns
+        stat = path.stat()
+        return str(path), (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     except OSError as exc:
         raise DataError(f"cached snapshot {snapshot}: {name} must be readable (got {exc.strerror or exc})") from None
 
@@ -81,7 +83,7 @@ def _read_rows(path: str, what: str) -> list[dict[str, str]]:
 
 
 @lru_cache(maxsize=8)
-def _cached_models(path: str, mtime_ns: int) -> tuple[ModelRecord, ...]:
+def _cached_models(path: str, stamp: tuple[int, int, int]) -> tuple[ModelRecord, ...]:
     try:
         return tuple(_model_record(row) for row in _read_rows(path, "cached snapshot"))
     except (KeyError, ValueError) as exc:
@@ -140,7 +142,7 @@ def _benchmarks() -> dict[tuple[str, str], tuple[_Bench, ...]]:
 
 
 @lru_cache(maxsize=8)
-def _cached_bench(path: str, mtime_ns: int) -> tuple[_Bench, ...]:
+def _cached_bench(path: str, stamp: tuple[int, int, int]) -> tuple[_Bench, ...]:
     try:
         entries = _bench_entries(_read_rows(path, "cached snapshot"))
     except (KeyError, ValueError) as exc:
