@@ -5,6 +5,7 @@ caller (the CLI among them) can catch one class and show its one-line message::
 
     RankingsError
     +-- DataError            a contributor table or record file is malformed
+    |   +-- RefreshError     fresh data could not be downloaded, or is not what the build reads
     +-- LensError            a lens (year, counting, snapshot, grouping) is not possible
     +-- MethodologyError     a methodology definition or plugin is invalid
     |   +-- PluginError      a plugin failed while loading or scoring (named in the message)
@@ -47,6 +48,13 @@ class RankingsWarning(UserWarning):
 
 class DataError(RankingsError):
     """A contributor table, record file or uncertainty file is malformed."""
+
+
+class RefreshError(DataError):
+    """``rankings data refresh`` failed: a download did not arrive whole, or is not Epoch's CSV layout.
+
+    The message names the file, what was expected and what was found; the cache is left as it was.
+    """
 
 
 class LensError(RankingsError):

@@ -12,6 +12,7 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 PLUGIN_DIR = Path(__file__).parent / "example_plugin"
@@ -23,3 +24,11 @@ settings.register_profile("dev", max_examples=150, deadline=None,
 settings.register_profile("ci", max_examples=60, deadline=None, derandomize=True,
                           suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test sees an empty cache folder of its own, never the user's (``rankings data refresh``)."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("RANKINGS_CACHE_DIR", str(folder))
+    return folder

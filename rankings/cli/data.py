@@ -30,7 +30,7 @@ TABLE_FORMATS = ("table", "csv", "json", "parquet", "xlsx")
 @click.group("data", cls=_Group)
 def data_group() -> None:
     """Inspect the default dataset (table, coverage, the models behind a count, snapshot changes,
-    the published record, provenance), or validate your own file."""
+    the published record, provenance), validate your own file, or refresh Epoch's data into your cache."""
 
 
 @data_group.command("show")
@@ -70,7 +70,7 @@ def data_show(data: DataOptions, out: OutputOptions) -> None:
 
 @data_group.command("sources")
 @click.option("--year", default=None, help="Lens year or range, e.g. 2024 [2025].")
-@click.option("--snapshot", default=None, help="Epoch snapshot [2026-08].")
+@click.option("--snapshot", default=None, help="Epoch snapshot, packaged or cached (rankings data snapshots) [2026-08].")
 @format_option()
 def data_sources(year: str | None, snapshot: str | None, fmt: str) -> None:
     """Provenance of every metric of the default dataset.
@@ -257,7 +257,7 @@ def data_diff(snapshots: tuple[str, ...], year: str | None, counting: str | None
 
 
 @data_group.command("published")
-@click.option("--snapshot", default=None, help="Epoch snapshot our counts are read from [2026-08].")
+@click.option("--snapshot", default=None, help="Epoch snapshot our counts are read from, packaged or cached [2026-08].")
 @click.option("--counting", type=click.Choice(["full", "fractional"]), default=None, help="Lens: counting [full].")
 @click.option("--grouping", default=None, help="Lens: merged, split or a CSV unit,group [merged].")
 @format_option(("table", "csv", "json"))
@@ -289,6 +289,119 @@ def data_published(snapshot: str | None, counting: str | None, grouping: str | N
     click.echo(f"Published AI Index figures against snapshot {lens.snapshot} ({lens.counting} counting, "
                f"grouping {lens.grouping}); difference = ours - published")
     click.echo(_render(columns, cells, align_left=(0, 1, 2, 3, 4, 8)))
+
+
+class _Progress:
+    """Download progress on stderr, only when stderr is a terminal (a bar when the size is known)."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+        self.bars: dict[str, Any] = {}
+        self.done: dict[str, int] = {}
+        self.open: set[str] = set()
+
+    def __call__(self, what: str, received: int, total: int | None) -> None:
+        if not self.enabled:
+            return
+        if total:
+            bar = self.bars.get(what)
+            if bar is None:
+                bar = self.bars[what] = click.progressbar(length=total, label=f"Downloading {what}", file=sys.stderr)
+                bar.__enter__()
+                self.open.add(what)
+            bar.update(received - self.done.get(what, 0))
+            self.done[what] = received
+            if received >= total:
+                self._finish(what)
+        else:
+            click.echo(f"\rDownloading {what}: {received / 1e6:.1f} MB", err=True, nl=False)
+            self.done[what] = received
+
+    def _finish(self, what: str) -> None:
+        if what in self.open:
+            self.open.discard(what)
+            self.bars[what].__exit__(None, None, None)
+
+    def close(self) -> None:
+        for what in list(self.open):
+            self._finish(what)
+        if any(w not in self.bars for w in self.done):
+            click.echo("", err=True)
+
+
+@data_group.command("refresh")
+@click.option("--source", "source", default=None, metavar="URL_BASE",
+              help="Read notable_ai_models.csv and benchmarked_models.csv under this address instead of Epoch's "
+                   "(a mirror, or a local server).")
+@click.option("--url-notable", default=None, metavar="URL",
+              help="Address of the notable-models CSV [https://epoch.ai/data/notable_ai_models.csv].")
+@click.option("--url-benchmarks", default=None, metavar="URL",
+              help="Address of the benchmarked-models (ECI) CSV [https://epoch.ai/data/benchmarked_models.csv].")
+@click.option("--label", default=None, help="Name of the new snapshot [today's UTC date, YYYY-MM-DD].")
+@click.option("--timeout", type=float, default=60.0, show_default=True, help="Seconds to wait for a server.")
+@format_option()
+def data_refresh(source: str | None, url_notable: str | None, url_benchmarks: str | None, label: str | None,
+                 timeout: float, fmt: str) -> None:
+    """Download Epoch AI's current data and build a snapshot of it in your cache folder.
+
+    The notable-models and benchmarked-models CSVs are checked against the columns the
+    build reads, then built by the same steps as the packaged fixtures (Arena, venue
+    papers and the organisation registry stay the packaged ones). The snapshot is then
+    selectable with --snapshot LABEL on every command; 'rankings data snapshots' lists
+    it. A failed download or check changes nothing. The cache is $RANKINGS_CACHE_DIR,
+    else the platform's user cache folder (~/.cache/rankings on Linux).
+
+    \b
+    Examples:
+      rankings data refresh
+      rankings data refresh --label december
+      rankings data refresh --source https://mirror.example.org/epoch/
+    """
+    from rankings.data.refresh import refresh, source_urls
+
+    urls = source_urls(source, notable=url_notable, benchmarks=url_benchmarks)
+    progress = _Progress()
+    try:
+        meta = refresh(label, urls=urls, progress=progress, timeout=timeout)
+    finally:
+        progress.close()
+    if fmt == "json":
+        click.echo(json.dumps(meta, indent=2))
+        return
+    for key, what in (("notable", "notable models"), ("benchmarks", "benchmarked models")):
+        s = meta["sources"][key]
+        click.echo(f"Downloaded {what}: {term_text(s['url'])} ({s['rows']} records, {s['bytes']} bytes, "
+                   f"sha256 {s['sha256'][:12]})")
+    click.echo(f"Snapshot {meta['label']}{' (replaced)' if meta['replaced'] else ''}: {meta['models']} models "
+               f"(newest {meta['newest_record']}; {meta['dropped_without_date']} undated left out), "
+               f"{meta['eci_entries']} ECI entries; in {term_text(meta['folder'])}")
+    click.echo(f"Read it with --snapshot {meta['label']}, e.g. rankings rank --snapshot {meta['label']}")
+
+
+@data_group.command("snapshots")
+@format_option()
+def data_snapshots(fmt: str) -> None:
+    """List the snapshots --snapshot can read: packaged ones and those 'rankings data refresh' cached.
+
+    Each with the date of its newest model record, its model count and where it came from.
+
+    \b
+    Example:
+      rankings data snapshots
+    """
+    from rankings.data.refresh import cache_location, snapshot_list
+
+    rows = snapshot_list()
+    if fmt == "json":
+        click.echo(json.dumps({"cache": cache_location(), "snapshots": rows}, indent=2))
+        return
+    cells = [[r["snapshot"], r["kind"], r["newest_record"], r["models"],
+              "-" if r["eci_entries"] is None else r["eci_entries"],
+              r["source"] + (f" (downloaded {str(r['created'])[:10]})" if r["created"] else "")] for r in rows]
+    click.echo(_render(["snapshot", "kind", "newest record", "models", "eci", "source"], cells,
+                       align_left=(0, 1, 2, 5)))
+    cached = sum(r["kind"] == "cached" for r in rows)
+    click.echo(f"Cache: {term_text(cache_location())} ({cached} cached snapshot(s); 'rankings data refresh' adds one)")
 
 
 def _csv(header: list[str], rows: list[list[Any]]) -> str:

@@ -123,7 +123,8 @@ class DataOptions:
         return table
 
 
-SNAPSHOT_HELP = "Lens: Epoch snapshot 2024-12, 2025-12, 2026-07 or 2026-08 [2026-08]."
+SNAPSHOT_HELP = ("Lens: Epoch snapshot 2024-12, 2025-12, 2026-07 or 2026-08, or one that 'rankings data refresh' cached "
+                 "(listed by 'rankings data snapshots') [2026-08].")
 
 data_options = _group(DataOptions, "data", [
     click.option("--data", "data_path", type=click.Path(dir_okay=True, path_type=Path),

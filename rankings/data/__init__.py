@@ -4,7 +4,10 @@ Modules: :mod:`.lenses` (the :class:`Lens` and its options), :mod:`.registry` (o
 units and grouping), :mod:`.records` (model, benchmark and paper records; users' model
 files), :mod:`.provenance` (metric specs, sources, licences), :mod:`.metrics` (building the
 table: :func:`load_default`), :mod:`.audit` (the records behind a count, snapshot
-differences, published figures, coverage) and :mod:`.validate` (checking users' files).
+differences, published figures, coverage) and :mod:`.validate` (checking users' files);
+:mod:`.snapshots` (the snapshots a lens can read: packaged, and those in the user's cache),
+:mod:`.refresh` (Epoch's current files downloaded, checked and built into a cached
+snapshot) and :mod:`.epoch` (the build steps shared with ``fixtures/build.py``).
 
 
 The fixtures (``models.csv``, ``organisations.csv``, ``benchmarks.csv``,

@@ -12,9 +12,10 @@ import math
 from collections import defaultdict
 from typing import Any
 
-from rankings.data.lenses import DEFAULT_LENS, SNAPSHOTS, Lens, _check_lens
-from rankings.data.records import ModelRecord, _default_models
+from rankings.data.lenses import DEFAULT_LENS, Lens, _check_lens
+from rankings.data.records import ModelRecord, _snapshot_models
 from rankings.data.registry import _grouper, _registry, _rows
+from rankings.data.snapshots import check_snapshot
 from rankings.errors import LensError, UnknownNameError
 
 __all__ = ["model_records", "snapshot_diff", "published_comparison", "coverage"]
@@ -23,9 +24,8 @@ __all__ = ["model_records", "snapshot_diff", "published_comparison", "coverage"]
 def _window(lens: Lens, snapshot: str | None = None) -> list[ModelRecord]:
     """Records of ``snapshot`` (default: the lens snapshot) inside the lens years."""
     snap = lens.snapshot if snapshot is None else snapshot
-    if snap not in SNAPSHOTS:
-        raise UnknownNameError("snapshot", str(snap), SNAPSHOTS)
-    records = _default_models()[snap]
+    check_snapshot(str(snap))
+    records = _snapshot_models(snap)
     lo, hi = min(r.year for r in records), max(r.year for r in records)
     y0, y1 = int(lens.years[0]), int(lens.years[1])
     if y0 < lo or y1 > hi:
@@ -107,7 +107,7 @@ def model_records(lens: Lens, contributor: str) -> list[dict[str, Any]]:
     _check_lens(lens)
     group_of = _grouper(lens.grouping)
     window = _window(lens)
-    known = {k for r in _default_models()[lens.snapshot] for k in _keys(r, lens, group_of)}
+    known = {k for r in _snapshot_models(lens.snapshot) for k in _keys(r, lens, group_of)}
     name = _resolve_contributor(contributor, lens, group_of, known)
     out = []
     for rec in sorted(window, key=lambda r: (r.date, r.model)):
@@ -152,14 +152,13 @@ def snapshot_diff(lens: Lens = DEFAULT_LENS, a: str = "2026-07", b: str = "2026-
         The window lies outside either snapshot's data.
     """
     for snap in (a, b):
-        if snap not in SNAPSHOTS:
-            raise UnknownNameError("snapshot", str(snap), SNAPSHOTS)
+        check_snapshot(str(snap))
     _check_lens(Lens(years=lens.years, counting=lens.counting, snapshot=a, grouping=lens.grouping, by=lens.by))
     group_of = _grouper(lens.grouping)
     y0, y1 = int(lens.years[0]), int(lens.years[1])
     win_a, win_b = _window(lens, a), _window(lens, b)
-    all_a = {r.model: r for r in _default_models()[a]}
-    all_b = {r.model: r for r in _default_models()[b]}
+    all_a = {r.model: r for r in _snapshot_models(a)}
+    all_b = {r.model: r for r in _snapshot_models(b)}
     in_a = {r.model: r for r in win_a}
     in_b = {r.model: r for r in win_b}
 
@@ -208,7 +207,7 @@ def published_comparison(lens: Lens = DEFAULT_LENS) -> list[dict[str, Any]]:
     """
     _check_lens(lens)
     group_of = _grouper(lens.grouping)
-    records = _default_models()[lens.snapshot]
+    records = _snapshot_models(lens.snapshot)
     lo, hi = min(r.year for r in records), max(r.year for r in records)
     cache: dict[tuple[int, int, str], dict[str, float]] = {}
     out = []

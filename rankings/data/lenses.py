@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from rankings.errors import LensError, UnknownNameError
+from rankings.errors import LensError
 
 SNAPSHOTS: tuple[str, ...] = ("2024-12", "2025-12", "2026-07", "2026-08")
 """Epoch notable-model snapshots in the fixtures, oldest first (month of the copy)."""
@@ -49,8 +49,10 @@ class Lens:
         ``full``: a model (or paper) counts 1 for each contributor on it. ``fractional``:
         a model with k organisations counts 1/k for each; a paper counts each
         organisation's share of its listed authors.
-    snapshot : {"2024-12", "2025-12", "2026-07", "2026-08"}
-        Which Epoch notable-model snapshot to read (default: the newest, 2026-08).
+    snapshot : {"2024-12", "2025-12", "2026-07", "2026-08"} or a cached label
+        Which Epoch notable-model snapshot to read (default: the newest packaged one,
+        2026-08). ``rankings data refresh`` adds snapshots of Epoch's current data to
+        the user's cache (:func:`~rankings.data.snapshots.known_snapshots` lists all).
     grouping : str
         ``merged`` (units roll up to their registry group: Google DeepMind and Google
         Research count as Google), ``split`` (units as they are), or a path to a CSV with
@@ -105,7 +107,9 @@ def parse_years(text: str) -> tuple[int, int]:
 
 def _check_lens(lens: Lens) -> None:
     if lens.snapshot not in SNAPSHOTS:
-        raise UnknownNameError("snapshot", str(lens.snapshot), SNAPSHOTS)
+        from rankings.data.snapshots import check_snapshot
+
+        check_snapshot(str(lens.snapshot))  # a snapshot of the user's cache (rankings data refresh)
     if lens.counting not in COUNTINGS:
         raise LensError(f"counting must be 'full' or 'fractional' (got {lens.counting!r})")
     if lens.by not in BY:

@@ -13,9 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
-from rankings.data.lenses import COUNTRY_METRICS, DEFAULT_LENS, METRIC_NAMES, NAMED_CONTRIBUTORS, ROW_YEARS, Lens, _check_lens
+from rankings.data.lenses import (
+    COUNTRY_METRICS,
+    DEFAULT_LENS,
+    METRIC_NAMES,
+    NAMED_CONTRIBUTORS,
+    ROW_YEARS,
+    SNAPSHOTS,
+    Lens,
+    _check_lens,
+)
 from rankings.data.provenance import ECI_SNAPSHOT, _cited_venues, _specs, _venue_years, arena_snapshot_for
-from rankings.data.records import _benchmarks, _data_end, _default_models, _papers, load_model_records
+from rankings.data.records import _benchmarks, _cached_eci, _papers, _snapshot_end, _snapshot_models, load_model_records
 from rankings.data.registry import _grouper, _registry
 from rankings.data.validate import _resolve_unit
 from rankings.errors import LensError
@@ -51,7 +60,7 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
         records = load_model_records(models_path, snapshot=lens.snapshot)
         label = str(models_path)
     else:
-        records = _default_models()[lens.snapshot]
+        records = _snapshot_models(lens.snapshot)
         label = "default dataset"
     years_seen = [r.year for r in records]
     lo, hi = min(years_seen), max(years_seen)
@@ -124,7 +133,8 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
     eci_high = np.full(len(names), np.nan)
     sector = reg.sector
     # Sorted so that ties between equal scores resolve the same way every time.
-    for entry in sorted(bench.get(("eci", ECI_SNAPSHOT), ()), key=lambda e: (-e.score, e.high - e.low, e.model)):
+    eci_entries = bench.get(("eci", ECI_SNAPSHOT), ()) if lens.snapshot in SNAPSHOTS else _cached_eci(lens.snapshot)
+    for entry in sorted(eci_entries, key=lambda e: (-e.score, e.high - e.low, e.model)):
         if not (start <= entry.date <= cutoff):
             continue  # only models released inside the window
         # A benchmark scores a released model: it goes to the organisations that released it.
@@ -188,7 +198,7 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
                       "sector": tuple(attr(n, reg.sector) for n in names)}
     intervals = {"frontier_eci": (eci_low, eci_high), "arena_score": (low, high)}
     lens_info = lens.to_dict()
-    end = max((r.date for r in records), default="") if models_path is not None else _data_end()[lens.snapshot]
+    end = max((r.date for r in records), default="") if models_path is not None else _snapshot_end(lens.snapshot)
     lens_info["data_end"] = end
     lens_info["partial"] = bool(end) and end < f"{y1}-12-31"
     return ContributorTable(contributors=tuple(names), metrics=_specs(lens, models=window, data_end=end), values=values,

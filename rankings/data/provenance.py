@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rankings.data.lenses import COUNTRY_METRICS, DEFAULT_LENS, Lens
-from rankings.data.records import _benchmarks, _data_end, _default_models, _papers
+from rankings.data.lenses import COUNTRY_METRICS, DEFAULT_LENS, SNAPSHOTS, Lens
+from rankings.data.records import _benchmarks, _cached_eci, _papers, _snapshot_end, _snapshot_models
+from rankings.data.snapshots import read_meta, snapshot_folder
 from rankings.table import MetricSpec
 
 VENUES: dict[int, str] = {2024: "AISTATS, COLM, CoRL, ICML, IJCAI, NAACL, UAI",
@@ -45,6 +46,25 @@ def arena_snapshot_for(last_year: int) -> str | None:
     return chosen.isoformat()
 
 
+def _epoch_origin(snapshot: str) -> tuple[str, str, str, tuple]:
+    """(notable-models source, ECI source, ECI snapshot label, ECI entries) of a packaged or cached snapshot."""
+    if snapshot in SNAPSHOTS:
+        return (f"notable_ai_models__snap{snapshot}.csv (fixtures/models.csv)", f"{ECI_FILE} (fixtures/benchmarks.csv)",
+                ECI_SNAPSHOT, _benchmarks().get(("eci", ECI_SNAPSHOT), ()))
+    folder = snapshot_folder(snapshot)
+    meta = read_meta(folder) or {}
+    raw_sources = meta.get("sources")
+    sources: dict[str, Any] = raw_sources if isinstance(raw_sources, dict) else {}
+    when = str(meta.get("created", ""))[:10]
+
+    def origin(key: str, name: str) -> str:
+        entry = sources.get(key)
+        url = str(entry.get("url", "")) if isinstance(entry, dict) else ""
+        return f"{url or name} (downloaded {when or 'on an unknown date'}; {folder / name})"
+
+    return (origin("notable", "models.csv"), origin("benchmarks", "benchmarks.csv"), snapshot, _cached_eci(snapshot))
+
+
 def _venue_years(lens: Lens) -> tuple[list[int], list[int]]:
     _, years, cited, _ = _papers()
     window = range(lens.years[0], lens.years[1] + 1)
@@ -77,28 +97,28 @@ def metric_sources(lens: Lens = DEFAULT_LENS, *, models=None, data_end: str | No
     """
     y0, y1 = lens.years
     yr = f"{y0}" if y0 == y1 else f"{y0}-{y1}"
-    end = _data_end().get(lens.snapshot, "") if data_end is None else data_end
+    end = _snapshot_end(lens.snapshot) if data_end is None else data_end
+    epoch_file, eci_file, eci_snapshot, eci_entries = _epoch_origin(lens.snapshot)
     last = f"{y1}-12-31"
     partial = bool(end) and end < last
     dates = f"{y0}-01-01 to {min(end, last) if end else last}"
     if partial:
         dates += f" (partial: the snapshot's newest record is dated {end})"
     if models is None:
-        models = [r for r in _default_models().get(lens.snapshot, ()) if y0 <= r.year <= y1]
+        models = [r for r in _snapshot_models(lens.snapshot) if y0 <= r.year <= y1]
     n_cited = sum(1 for r in models if r.citations == r.citations)
     frac = "1/k for each of a model's k organisations" if lens.counting == "fractional" else "1 for each organisation on the model"
     arena = arena_snapshot_for(y1)
     vy, cy = _venue_years(lens)
     venue_list = "; ".join(f"{y}: {VENUES.get(y, 'see papers.csv')}" for y in vy)
     cited = _cited_venues(cy)
-    eci_end = max((e.date for e in _benchmarks().get(("eci", ECI_SNAPSHOT), ())), default="")
+    eci_end = max((e.date for e in eci_entries), default="")
     eci_dates = f"{y0}-01-01 to {min(eci_end, last) if eci_end else last}"
     if eci_end and eci_end < last:
         eci_dates += f" (partial: the newest benchmarked release is dated {eci_end})"
     arena_dates = f"{y0}-01-01 to {min(arena, last) if arena else last}"
     if arena and arena < last:
         arena_dates += f" (partial: the newest board is dated {arena})"
-    epoch_file = f"notable_ai_models__snap{lens.snapshot}.csv (fixtures/models.csv)"
     out: list[dict[str, Any]] = [
         dict(name="notable_models", kind="count", unit="models", direction="max", proxy=False,
              description=f"Epoch notable AI models published {dates}, counting {frac}",
@@ -117,8 +137,7 @@ def metric_sources(lens: Lens = DEFAULT_LENS, *, models=None, data_end: str | No
              description=f"best Epoch Capabilities Index of a model released {eci_dates}, with its 90% interval; "
                          "credited to the organisations that released it (a model listing industry and academic "
                          "organisations goes to the industry ones); missing if none",
-             sources=[f"{ECI_FILE} (fixtures/benchmarks.csv)"],
-             snapshot=ECI_SNAPSHOT, licence=EPOCH_LICENCE),
+             sources=[eci_file], snapshot=eci_snapshot, licence=EPOCH_LICENCE),
         dict(name="arena_score", kind="score", unit="Arena rating", direction="max", proxy=False,
              description=(f"best non-preliminary LMArena text rating at the {arena} board of a model released "
                           f"{arena_dates} (release dates from the model name or matched Epoch records; "

@@ -1,6 +1,7 @@
 """Records behind the metrics: model, benchmark and paper rows of the fixtures, and users' model files.
 
-The fixture readers are cached (the files do not change while a process runs); a user's
+The fixture readers are cached (the files do not change while a process runs); a cached
+snapshot's files (:mod:`.snapshots`) are read again when they change. A user's
 model-record file is read and checked row by row with :func:`load_model_records`.
 """
 
@@ -10,12 +11,13 @@ import csv
 import math
 import warnings
 from collections import defaultdict
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
 from rankings.data.lenses import SNAPSHOTS
 from rankings.data.registry import _registry, _rows, closest_units
+from rankings.data.snapshots import snapshot_folder
 from rankings.data.validate import _TRUE, _parse_date, _resolve_unit, validate_file
 from rankings.errors import DataError, RankingsWarning
 
@@ -37,22 +39,70 @@ class ModelRecord(NamedTuple):
     accessibility: str = ""  # Epoch 'Model accessibility'
 
 
+def _model_record(row: dict[str, str]) -> ModelRecord:
+    """One row of the ``models.csv`` layout as a :class:`ModelRecord`."""
+    return ModelRecord(
+        model=row["model"],
+        units=tuple(filter(None, row["organizations"].split(";"))),
+        year=int(row["year"]),
+        date=row["publication_date"],
+        countries=tuple(filter(None, row["countries"].split(";"))),
+        open_weights=1.0 if row["open_weights"] == "true" else 0.0,
+        citations=float(row["citations"]) if row["citations"] else math.nan,
+        criteria=row["notability_criteria"],
+        accessibility=row["accessibility"],
+    )
+
+
 @cache
 def _default_models() -> dict[str, tuple[ModelRecord, ...]]:
+    """Packaged snapshot -> its model records."""
     out: dict[str, list[ModelRecord]] = {s: [] for s in SNAPSHOTS}
     for row in _rows("models.csv"):
-        out[row["snapshot"]].append(ModelRecord(
-            model=row["model"],
-            units=tuple(filter(None, row["organizations"].split(";"))),
-            year=int(row["year"]),
-            date=row["publication_date"],
-            countries=tuple(filter(None, row["countries"].split(";"))),
-            open_weights=1.0 if row["open_weights"] == "true" else 0.0,
-            citations=float(row["citations"]) if row["citations"] else math.nan,
-            criteria=row["notability_criteria"],
-            accessibility=row["accessibility"],
-        ))
+        out[row["snapshot"]].append(_model_record(row))
     return {k: tuple(v) for k, v in out.items()}
+
+
+def _cached_file(snapshot: str, name: str) -> tuple[str, tuple[int, int, int]]:
+    """(path, (modification time, size, inode)) of a cached snapshot's file: the key of the readers below
+    (a refresh under the same label writes a new file, so the key changes)."""
+    path = snapshot_folder(snapshot) / name
+    try:
+        stat = path.stat()
+        return str(path), (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    except OSError as exc:
+        raise DataError(f"cached snapshot {snapshot}: {name} must be readable (got {exc.strerror or exc})") from None
+
+
+def _read_rows(path: str, what: str) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{what}: {path} must be a readable UTF-8 CSV (got {exc})") from None
+
+
+@lru_cache(maxsize=8)
+def _cached_models(path: str, stamp: tuple[int, int, int]) -> tuple[ModelRecord, ...]:
+    try:
+        return tuple(_model_record(row) for row in _read_rows(path, "cached snapshot"))
+    except (KeyError, ValueError) as exc:
+        raise DataError(f"cached snapshot: {path} must have the columns of fixtures/models.csv (got {exc})") from None
+
+
+def _snapshot_models(snapshot: str) -> tuple[ModelRecord, ...]:
+    """The model records of a packaged or cached snapshot (:class:`UnknownNameError` for any other)."""
+    packaged = _default_models()
+    if snapshot in packaged:
+        return packaged[snapshot]
+    return _cached_models(*_cached_file(snapshot, "models.csv"))
+
+
+def _snapshot_end(snapshot: str) -> str:
+    """Publication date of the newest model record of a packaged or cached snapshot."""
+    if snapshot in SNAPSHOTS:
+        return _data_end()[snapshot]
+    return max((r.date for r in _snapshot_models(snapshot)), default="")
 
 
 class _Bench(NamedTuple):
@@ -70,11 +120,9 @@ def _data_end() -> dict[str, str]:
     return {snap: max((r.date for r in recs), default="") for snap, recs in _default_models().items()}
 
 
-@cache
-def _benchmarks() -> dict[tuple[str, str], tuple[_Bench, ...]]:
-    """(benchmark, snapshot) -> entries usable for metrics (arena: non-preliminary only)."""
+def _bench_entries(rows: list[dict[str, str]] | tuple[dict[str, str], ...]) -> dict[tuple[str, str], tuple[_Bench, ...]]:
     out: dict[tuple[str, str], list[_Bench]] = defaultdict(list)
-    for row in _rows("benchmarks.csv"):
+    for row in rows:
         if row["preliminary"] == "true":
             continue
         units = tuple(filter(None, row["organizations"].split(";")))
@@ -85,6 +133,26 @@ def _benchmarks() -> dict[tuple[str, str], tuple[_Bench, ...]]:
         out[(row["benchmark"], row["snapshot"])].append(
             _Bench(units, row["release_date"], float(row["score"]), low, high, row["model"]))
     return {k: tuple(v) for k, v in out.items()}
+
+
+@cache
+def _benchmarks() -> dict[tuple[str, str], tuple[_Bench, ...]]:
+    """(benchmark, snapshot) -> entries usable for metrics (arena: non-preliminary only)."""
+    return _bench_entries(_rows("benchmarks.csv"))
+
+
+@lru_cache(maxsize=8)
+def _cached_bench(path: str, stamp: tuple[int, int, int]) -> tuple[_Bench, ...]:
+    try:
+        entries = _bench_entries(_read_rows(path, "cached snapshot"))
+    except (KeyError, ValueError) as exc:
+        raise DataError(f"cached snapshot: {path} must have the columns of fixtures/benchmarks.csv (got {exc})") from None
+    return tuple(e for (bench, _), group in sorted(entries.items()) if bench == "eci" for e in group)
+
+
+def _cached_eci(snapshot: str) -> tuple[_Bench, ...]:
+    """The ECI entries of a cached snapshot (its own benchmarked-models download)."""
+    return _cached_bench(*_cached_file(snapshot, "benchmarks.csv"))
 
 
 class _Paper(NamedTuple):

@@ -32,6 +32,7 @@ def parse_vary(specs: Sequence[str], *, metrics: Sequence[str], lens_available: 
     """
     from rankings.aggregate import AGGREGATIONS
     from rankings.data import COUNTINGS, SNAPSHOTS, parse_years
+    from rankings.data.snapshots import known_snapshots
     from rankings.normalize import NORMALIZERS
 
     out: dict[str, CategoricalFactor] = {}
@@ -52,7 +53,7 @@ def parse_vary(specs: Sequence[str], *, metrics: Sequence[str], lens_available: 
         elif name == "counting":
             known = COUNTINGS
         elif name == "snapshot":
-            known = SNAPSHOTS
+            known = SNAPSHOTS if not levels else known_snapshots()  # every level: the packaged ones
         elif name == "drop-metric":
             known = ("none", *metrics)
         else:
