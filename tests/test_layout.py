@@ -36,7 +36,7 @@ PUBLIC_API = [
 FLOORS: list[tuple[str, ...]] = [
     ("errors", "_paths", "_version", "_frames", "_atomic", "_plugin_io", "sampling", "ranking"),
     ("normalize", "aggregate", "table"),
-    ("methodology", "result", "parameters", "declarative", "registry", "_builtin"),
+    ("methodology", "caveats", "result", "parameters", "declarative", "registry", "_builtin"),
     ("data", "explain", "invariants", "manifest", "testing"),
     ("sensitivity",),
     ("report",),
