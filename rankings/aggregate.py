@@ -315,6 +315,11 @@ class Aggregation:
     linear_form: Callable[[np.ndarray], np.ndarray | None] | None = None
     additive: bool = False
     """True when the score itself (not just its order) is ``W @ L.T``."""
+    normalization: str | None = None
+    """The normalisation the method's literature pairs with it, used by a what-if that changes
+    the aggregation without naming a normalisation (TOPSIS: vector)."""
+    scale_free: bool = False
+    """True when rescaling a metric by a positive constant cannot change the order of the scores."""
 
     def __call__(self, Z: np.ndarray, W: np.ndarray, **params: Any) -> np.ndarray:
         return self.kernel(Z, W, **params)
@@ -335,16 +340,17 @@ AGGREGATIONS: Mapping[str, Aggregation] = {
     for a in (
         Aggregation("arithmetic", arithmetic, "weighted arithmetic mean", linear_form=lambda Z: Z, additive=True),
         Aggregation("geometric", geometric, "weighted geometric mean (zero on a weighted metric gives 0)",
-                    linear_form=_log_form),
-        Aggregation("topsis", topsis, "closeness to the ideal point (TOPSIS)"),
+                    linear_form=_log_form, scale_free=True),
+        Aggregation("topsis", topsis, "closeness to the ideal point (TOPSIS)", normalization="vector"),
         Aggregation("waspas", waspas, "half weighted sum, half weighted product (WASPAS)", parameters=("lam",)),
         Aggregation("promethee-ii", promethee_ii, "PROMETHEE II net flow, usual criterion",
-                    linear_form=_promethee_form, additive=True),
-        Aggregation("borda", borda, "weighted Borda count on per-metric ranks", linear_form=_points, additive=True),
-        Aggregation("copeland", copeland, "weighted Copeland pairwise majority"),
+                    linear_form=_promethee_form, additive=True, scale_free=True),
+        Aggregation("borda", borda, "weighted Borda count on per-metric ranks", linear_form=_points, additive=True,
+                    scale_free=True),
+        Aggregation("copeland", copeland, "weighted Copeland pairwise majority", scale_free=True),
         Aggregation("kemeny", kemeny, "exact Kemeny-Young consensus of per-metric rankings",
-                    parameters=("max_alternatives",)),
-        Aggregation("lexicographic", lexicographic, "lexicographic by decreasing weight"),
+                    parameters=("max_alternatives",), scale_free=True),
+        Aggregation("lexicographic", lexicographic, "lexicographic by decreasing weight", scale_free=True),
     )
 }
 

@@ -57,7 +57,8 @@ def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodolog
         weights = None
     elif not isinstance(weights, Mapping):
         raise MethodologyError(f"{where}: weights must be a table or \"equal\" (got {shown(weights)})")
-    for key, kind in (("parameters", Mapping), ("bounds", Mapping), ("invariants", list), ("references", list)):
+    for key, kind in (("parameters", Mapping), ("bounds", Mapping), ("directions", Mapping), ("invariants", list),
+                      ("references", list)):
         if key in data and not isinstance(data[key], kind):
             raise MethodologyError(f"{where}: {key} must be a {'table' if kind is Mapping else 'list'} (got {shown(data[key])})")
     for key in ("invariants", "references"):
@@ -73,6 +74,7 @@ def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodolog
             parameters=dict(data.get("parameters", {})), bounds=dict(data.get("bounds", {})),
             missing=str(data.get("missing", "error")), invariants=frozenset(data.get("invariants", [])),
             references=tuple(data.get("references", [])), source=source,
+            directions=dict(data.get("directions", {})),
         )
     except MethodologyError:
         raise

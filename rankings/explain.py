@@ -165,6 +165,14 @@ class Comparison(FrameMixin):
     """N x K ranks, one column per methodology (NaN where a contributor was dropped)."""
     kendall: np.ndarray
     """K x K Kendall tau-b over the contributors ranked by both."""
+    kendall_n: np.ndarray | None = None
+    """K x K number of contributors ranked by both (the rows each tau covers)."""
+
+    def kendall_n_text(self, i: int, j: int) -> str:
+        """``" (n=10 of 158)"`` when the tau of ``i`` and ``j`` covers fewer than all rows, else ``""``."""
+        if self.kendall_n is None or int(self.kendall_n[i, j]) == len(self.contributors):
+            return ""
+        return f" (n={int(self.kendall_n[i, j])} of {len(self.contributors)})"
 
     def shifts(self) -> np.ndarray:
         """Rank change of each methodology against the first (positive = moved up)."""
@@ -186,6 +194,11 @@ class Comparison(FrameMixin):
                     for j, b in enumerate(self.methodologies)}
                 for i, a in enumerate(self.methodologies)
             },
+            "kendall_n": None if self.kendall_n is None else {
+                a: {b: int(self.kendall_n[i, j]) for j, b in enumerate(self.methodologies)}
+                for i, a in enumerate(self.methodologies)
+            },
+            "contributors": len(self.contributors),
         }
 
     def to_frame(self) -> Any:
@@ -219,10 +232,12 @@ def compare(results: Sequence[RankingResult]) -> Comparison:
     names = [names[i] for i in order]
     k = len(results)
     tau = np.full((k, k), np.nan)
+    counts = np.zeros((k, k), dtype=int)
     for i in range(k):
         for j in range(k):
             both = ~np.isnan(ranks[:, i]) & ~np.isnan(ranks[:, j])
+            counts[i, j] = int(both.sum())
             if both.sum() >= 2:
                 tau[i, j] = kendall_tau(ranks[both, i], ranks[both, j])
-    return Comparison(tuple(r.methodology.name for r in results), tuple(names), ranks, tau)
+    return Comparison(tuple(r.methodology.name for r in results), tuple(names), ranks, tau, counts)
 

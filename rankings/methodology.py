@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from rankings import caveats
 from rankings import normalize as _normalize
 from rankings._plugin_io import exit_text, stdout_to_stderr
 from rankings.aggregate import AGGREGATIONS
@@ -52,8 +53,9 @@ INVARIANTS: tuple[str, ...] = (
 )
 """The invariant catalogue; see :mod:`rankings.invariants` for the precise statements."""
 
-FILLED_WARNING_SHARE = 0.10
-"""A run reading more filled than this share of its cells says so in its notes."""
+FILLED_WARNING_SHARE = caveats.FILLED_WARNING_SHARE
+OVERRIDE_SOURCES: tuple[str, ...] = ("user", "--direction")
+"""Direction sources that outrank a methodology's ``directions`` (``with_directions``, the CLI)."""
 
 NORMALIZATIONS: tuple[str, ...] = tuple(_normalize.NORMALIZERS)
 AGGREGATION_NAMES: tuple[str, ...] = tuple(AGGREGATIONS)
@@ -61,10 +63,10 @@ AGGREGATION_NAMES: tuple[str, ...] = tuple(AGGREGATIONS)
 ScoreFunction = Callable[[ContributorTable, Mapping[str, float]], Any]
 BatchScoreFunction = Callable[[ContributorTable, np.ndarray], Any]
 
-_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\*?$")  # a trailing * marks a what-if
 TOML_KEYS: tuple[str, ...] = (
     "name", "description", "weights", "normalize", "aggregate", "parameters", "bounds",
-    "missing", "invariants", "references",
+    "missing", "invariants", "references", "directions",
 )
 
 
@@ -125,6 +127,10 @@ class Methodology:
         What to do with a missing value in a metric read.
     source : str
         Where the methodology came from, used in every error about it.
+    directions : mapping of metric -> {"min", "max"}
+        Directions applied when the table is prepared: they replace the table's own (its
+        sidecar or dataset spec) but not a user's (``--direction``,
+        :meth:`ContributorTable.with_directions`).
     """
 
     name: str
@@ -140,6 +146,7 @@ class Methodology:
     bounds: Mapping[str, tuple[float, float]] = field(default_factory=dict)
     missing: str = "error"
     source: str = "python"
+    directions: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         where = self._where()
@@ -219,6 +226,16 @@ class Methodology:
                 raise MethodologyError(f"{where}: bounds of {key!r} must have hi > lo (got {lo:g}:{hi:g})")
             bounds[key] = (lo, hi)
         object.__setattr__(self, "bounds", MappingProxyType(bounds))
+        if not isinstance(self.directions, Mapping):
+            raise MethodologyError(f"{where}: directions must be a table of metric = \"min\" or \"max\" "
+                                   f"(got {shown(self.directions)})")
+        for key, value in self.directions.items():
+            if value not in ("min", "max"):
+                raise MethodologyError(f"{where}: direction of {key!r} must be \"min\" or \"max\" (got {shown(value)})")
+            if self.weights is not None and key not in self.weights:
+                raise MethodologyError(f"{where}: directions name {key!r}, a metric the weights do not read "
+                                       f"(reads {', '.join(self.weights)})")
+        object.__setattr__(self, "directions", MappingProxyType({str(k): str(v) for k, v in self.directions.items()}))
         object.__setattr__(self, "parameters", MappingProxyType(parameters))
 
     def _where(self) -> str:
@@ -253,9 +270,16 @@ class Methodology:
 
     # -- evaluation -------------------------------------------------------------------
     def prepare(self, table: ContributorTable) -> ContributorTable:
-        """The table restricted to the metrics read, with the missing rule applied."""
-        names = self.metrics_for(table)
-        return table.select_metrics(names).resolve_missing(self.missing)
+        """The table restricted to the metrics read, with the methodology's directions and missing rule applied."""
+        table = table.select_metrics(self.metrics_for(table))
+        if self.directions:
+            absent = [m for m in self.directions if m not in table.metric_names]
+            if absent:
+                raise UnknownNameError("metric", absent[0], table.metric_names).with_prefix(
+                    f"{self._where()} sets the direction of a metric that {table.label} does not have:")
+            table = table.with_directions({m: d for m, d in self.directions.items()
+                                           if table.direction_source(m) not in OVERRIDE_SOURCES}, "methodology")
+        return table.resolve_missing(self.missing)
 
     def _normalizer_params(self, table: ContributorTable) -> dict[str, Any]:
         params = {k: v for k, v in self.parameters.items()
@@ -364,29 +388,13 @@ class Methodology:
 
     def evaluate(self, table: ContributorTable, ties: str = "competition") -> RankingResult:
         """Prepare ``table``, score it with the default weights and rank the scores."""
-        notes: list[str] = []
-        if self.weights_rescaled() and self.weights is not None:
-            total = sum(self.weights.values())
-            notes.append(f"weights summed to {total:g} and were rescaled to sum to 1")
-        read = self.metrics_for(table)
-        holes = len(table.missing_cells(read))
         prepared = self.prepare(table)
-        filled = None
-        if prepared.n_contributors < table.n_contributors:
-            dropped = sorted(set(table.contributors) - set(prepared.contributors))
-            shown = ", ".join(dropped[:5]) + (f" and {len(dropped) - 5} more" if len(dropped) > 5 else "")
-            notes.append(f"--missing drop removed {len(dropped)} contributor(s) with missing values: {shown}")
-        elif holes and self.missing in ("zero", "worst"):
-            cells = table.n_contributors * len(read)
-            share = holes / cells
-            notes.append(f"missing rule {self.missing!r} filled {holes} missing value(s), {share:.0%} of the "
-                         f"{cells} cells read" + ("; more than 10% of the ranking rests on filled values, not "
-                                                  "observed ones" if share > FILLED_WARNING_SHARE else ""))
-            filled = np.isnan(table.select_metrics(prepared.metric_names).values)
+        notes, filled = caveats.preparation_notes(self, table, prepared)
         weights = self.weights_for(prepared)
         normalized = self.normalized(prepared) if self.declarative else None
         vector = np.array([weights[m] for m in prepared.metric_names])
         scores = self.score_matrix(prepared, vector[None, :], prepared=True, normalized=normalized)[0]
+        notes += caveats.scoring_notes(self, prepared, weights, normalized)
         return RankingResult(
             methodology=self, table=prepared, weights=weights, scores=scores,
             ranks=rank_scores(scores, ties), normalized=normalized, ties=ties, notes=tuple(notes), filled=filled,
@@ -402,14 +410,24 @@ class Methodology:
         bounds: Mapping[str, tuple[float, float]] | None = None,
         parameters: Mapping[str, Any] | None = None,
         missing: str | None = None,
+        name: str | None = None,
     ) -> Methodology:
-        """A copy with what-if changes; ``weights`` replaces the whole weight set."""
+        """A copy with what-if changes; ``weights`` replaces the whole weight set.
+
+        The copy is named ``name``, or this methodology's name with a trailing ``*`` (``equal-core*``),
+        so a what-if never passes for the methodology it came from. An aggregation with a
+        normalisation of its own (TOPSIS: vector) brings it along unless ``normalize`` is given.
+        """
         if (normalize or aggregate or parameters) and not self.declarative:
             raise MethodologyError(
                 f"{self._where()} has its own score function; --normalize, --aggregate and parameters "
                 "apply only to normalize/aggregate methodologies"
             )
         changes: dict[str, Any] = {}
+        own = None
+        if aggregate is not None and aggregate in AGGREGATIONS and aggregate != self.aggregate:
+            own = AGGREGATIONS[aggregate].normalization
+        normalize = normalize or own
         if weights is not None:
             changes["weights"] = dict(weights)
         if normalize is not None:
@@ -430,8 +448,9 @@ class Methodology:
             changes["bounds"] = {**self.bounds, **bounds}
         if missing is not None:
             changes["missing"] = missing
-        if not changes:
+        if not changes and name is None:
             return self
+        changes["name"] = name or (self.name if self.name.endswith("*") else self.name + "*")
         current = {f.name: getattr(self, f.name) for f in fields(self)}
         current.update(changes)
         return Methodology(**current)
@@ -449,4 +468,5 @@ class Methodology:
             "invariants": sorted(self.invariants),
             "references": list(self.references),
             "source": self.source,
+            "directions": dict(self.directions),
         }

@@ -9,13 +9,17 @@ only the entry points that this package itself declares (the built-ins).
 
 A plugin is imported (and its factory called) with its stdout sent to stderr, and any
 failure there, ``sys.exit`` included, is a :class:`~rankings.errors.PluginError`
-naming the entry point.
+naming the entry point. During discovery a third-party plugin that fails that way is
+skipped with one :class:`~rankings.errors.RankingsWarning` (naming it, its source and
+``RANKINGS_DISABLE_PLUGIN_AUTOLOAD``); every other methodology stays available, and asking
+for the broken one by name raises its :class:`~rankings.errors.PluginError`.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
@@ -23,7 +27,7 @@ from typing import Any
 
 from rankings._plugin_io import exit_text, stdout_to_stderr
 from rankings.declarative import load_toml
-from rankings.errors import MethodologyError, PluginError, RankingsError, UnknownNameError
+from rankings.errors import MethodologyError, PluginError, RankingsError, RankingsWarning, UnknownNameError
 from rankings.methodology import Methodology
 
 ENTRY_POINT_GROUP = "rankings.methodologies"
@@ -36,6 +40,8 @@ class Registry:
 
     def __init__(self) -> None:
         self._methods: dict[str, Methodology] = {}
+        self.broken: dict[str, str] = {}
+        """Entry-point name -> why the plugin was skipped at discovery."""
 
     def register(self, method: Any, source: str) -> Methodology:
         """Validate and add one methodology; a duplicate name names both sources."""
@@ -55,6 +61,8 @@ class Registry:
         try:
             return self._methods[name]
         except KeyError:
+            if name in self.broken:
+                raise PluginError(self.broken[name]) from None
             raise UnknownNameError("methodology", name, sorted(self._methods)) from None
 
     def names(self) -> list[str]:
@@ -140,7 +148,18 @@ def discover(methods_dirs: Sequence[str | Path] = (), *, autoload: bool | None =
             registry.register(method, method.source)
     for ep in sorted(chosen, key=lambda e: (e not in builtin, e.name)):
         source = f"plugin entry point {ep.name!r} ({ep.value})"
-        for method in _load_entry_point(ep):
+        if ep in builtin:
+            loaded = _load_entry_point(ep)
+        else:
+            try:
+                loaded = _load_entry_point(ep)
+            except RankingsError as exc:  # a broken plugin breaks only itself
+                registry.broken[ep.name] = str(exc)
+                warnings.warn(RankingsWarning(
+                    f"skipped {exc}; every other methodology is available "
+                    f"(set {AUTOLOAD_ENV}=1 to load only the built-ins)"), stacklevel=2)
+                continue
+        for method in loaded:
             registry.register(method, source)
     for folder in methods_dirs:
         for method in methods_from_dir(folder):

@@ -72,6 +72,16 @@ class RankingResult(FrameMixin):
             out.append(row)
         return out
 
+    def directions(self) -> dict[str, dict[str, str]]:
+        """Metric -> the direction used and where it came from (``default``, ``sidecar``, ``file``,
+        ``dataset``, ``table``, ``methodology``, ``--direction`` or ``user``)."""
+        return {s.name: {"direction": s.direction, "source": self.table.direction_source(s.name)}
+                for s in self.table.metrics}
+
+    def directions_text(self) -> str:
+        """One line: ``price min (--direction), quality max (default)``."""
+        return ", ".join(f"{m} {d['direction']} ({d['source']})" for m, d in self.directions().items())
+
     def to_dict(self) -> dict[str, Any]:
         method = self.methodology.to_dict()
         method["weights"] = dict(self.weights)
@@ -79,6 +89,7 @@ class RankingResult(FrameMixin):
             "methodology": method,
             "data": {"label": self.table.label, "lens": dict(self.table.lens),
                      "contributors": self.table.n_contributors},
+            "directions": self.directions(),
             "ties": self.ties,
             "notes": list(self.notes),
             "ranking": self.rows(),

@@ -104,6 +104,9 @@ class ContributorTable(FrameMixin):
         Where the table came from, shown in outputs ("default dataset", a file path).
     lens : mapping, optional
         The lens the table was built under (year, counting...), for provenance.
+    direction_sources : mapping of metric to str, optional
+        Where each metric's direction came from (:data:`DIRECTION_SOURCES`); see
+        :meth:`direction_source` for metrics not listed.
     """
 
     contributors: tuple[str, ...]
@@ -113,6 +116,7 @@ class ContributorTable(FrameMixin):
     intervals: Mapping[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     label: str = "table"
     lens: Mapping[str, Any] = field(default_factory=dict)
+    direction_sources: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         contributors = tuple(str(c) for c in self.contributors)
@@ -167,6 +171,8 @@ class ContributorTable(FrameMixin):
         object.__setattr__(self, "attributes", MappingProxyType(attributes))
         object.__setattr__(self, "intervals", MappingProxyType(intervals))
         object.__setattr__(self, "lens", MappingProxyType(dict(self.lens)))
+        sources = {str(k): str(v) for k, v in dict(self.direction_sources).items() if k in metric_names}
+        object.__setattr__(self, "direction_sources", MappingProxyType(sources))
 
     # -- shape and lookup -------------------------------------------------------------
     @property
@@ -229,15 +235,22 @@ class ContributorTable(FrameMixin):
     def with_values(self, values: np.ndarray) -> ContributorTable:
         return self.replace(values=values)
 
-    def with_directions(self, directions: Mapping[str, str]) -> ContributorTable:
-        """A table whose metric directions are overridden by ``directions``."""
+    def with_directions(self, directions: Mapping[str, str], source: str = "user") -> ContributorTable:
+        """A table whose metric directions are overridden by ``directions``, recorded as from ``source``."""
         for name in directions:
             self.metric_index(name)
         metrics = tuple(
             MetricSpec(**{**s.to_dict(), "direction": directions.get(s.name, s.direction)})
             for s in self.metrics
         )
-        return self.replace(metrics=metrics)
+        return self.replace(metrics=metrics, direction_sources={**self.direction_sources,
+                                                                **{k: source for k in directions}})
+
+    def direction_source(self, metric: str) -> str:
+        """Where ``metric``'s direction came from: a recorded source, else ``table`` (min) or ``default`` (max)."""
+        if metric in self.direction_sources:
+            return self.direction_sources[metric]
+        return "table" if self.spec(metric).direction == "min" else "default"
 
     def missing_cells(self, metrics: Iterable[str] | None = None) -> list[tuple[str, str]]:
         names = list(metrics) if metrics is not None else list(self.metric_names)

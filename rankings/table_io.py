@@ -60,6 +60,7 @@ def table_from_rows(
     *,
     label: str,
     specs: Mapping[str, MetricSpec] | None = None,
+    spec_sources: Mapping[str, str] | None = None,
 ) -> ContributorTable:
     """Build a table from text rows: first column (or ``contributor``) names the row.
 
@@ -101,6 +102,7 @@ def table_from_rows(
     return ContributorTable(
         contributors=tuple(names), metrics=metrics, values=values,
         attributes={k: tuple(v) for k, v in attributes.items()}, label=label,
+        direction_sources={k: (spec_sources or {}).get(k, "sidecar") for k in specs},
     )
 
 
@@ -135,8 +137,10 @@ def load_table(path: Any, *, specs_path: str | Path | None = None) -> Contributo
             payload = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise DataError(f"{label}: must be valid JSON ({exc})") from None
+        own: dict[str, MetricSpec] = {}
         if isinstance(payload, dict):
-            specs.update({s["name"]: MetricSpec(**s) for s in payload.get("metrics", []) if isinstance(s, dict)})
+            own = {s["name"]: MetricSpec(**s) for s in payload.get("metrics", []) if isinstance(s, dict)}
+            specs.update(own)
             records = payload.get("contributors")
         else:
             records = payload
@@ -149,7 +153,7 @@ def load_table(path: Any, *, specs_path: str | Path | None = None) -> Contributo
             header.remove("contributor")
             header.insert(0, "contributor")
         rows = [["" if r.get(h) is None else str(r.get(h)) for h in header] for r in records]
-        return table_from_rows(header, rows, label=label, specs=specs)
+        return table_from_rows(header, rows, label=label, specs=specs, spec_sources={k: "file" for k in own})
     if suffix == ".parquet":
         try:
             import pandas as pd
@@ -247,7 +251,7 @@ def table_from_frame(frame: Any, *, directions: Mapping[str, str] | None = None,
     table = ContributorTable(
         contributors=tuple(names), values=np.column_stack(blocks),
         metrics=tuple(specs.get(m, MetricSpec(name=m)) for m in metric_names),
-        attributes=attributes, label=label,
+        attributes=attributes, label=label, direction_sources={k: "user" for k in specs},
     )
     return table.with_directions(dict(directions)) if directions else table
 

@@ -27,7 +27,7 @@ MAX_LINES = 500
 FLOORS: list[tuple[str, ...]] = [
     ("errors", "_paths", "_version", "_frames", "_atomic", "_plugin_io", "sampling", "ranking"),
     ("normalize", "aggregate", "table", "table_io"),
-    ("methodology", "result", "parameters", "declarative", "registry", "_builtin"),
+    ("methodology", "caveats", "result", "parameters", "declarative", "registry", "_builtin"),
     ("data", "explain", "invariants", "manifest", "testing"),
     ("sensitivity",),
     ("report",),

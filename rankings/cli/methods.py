@@ -63,6 +63,7 @@ def show_command(name: str, fmt: str, methods_dirs: tuple[Path, ...]) -> None:
     else:
         lines.append("  scoring:      own score function" + (" (vectorised)" if m.score_batch else ""))
     lines.append(f"  missing:      {m.missing}")
+    lines += ["  directions:   " + ", ".join(f"{k}={v}" for k, v in m.directions.items())] if m.directions else []
     if m.weights is None:
         lines.append("  weights:      every metric of the table, equally")
     else:

@@ -118,7 +118,7 @@ class DataOptions:
 
             table = load_default(self.lens(), models_path=self.models_path)
         if self.directions:
-            table = table.with_directions(parse_directions(self.directions))
+            table = table.with_directions(parse_directions(self.directions), source="--direction")
         _remember("rankings.tables", table)
         return table
 

@@ -164,6 +164,7 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
     weights_text = ", ".join(f"{k}={v:.3g}" for k, v in result.weights.items())
     lines = [f"Methodology: {methodology.name} ({how}; weights {weights_text})",
              f"Data: {_lens_text(result.table)} ({result.table.n_contributors} contributors)"]
+    lines += [f"Directions: {result.directions_text()}"] if any(m.direction == "min" for m in result.table.metrics) else []
     lines += [f"Note: {n}" for n in result.notes]
     lines.append(_render(header, rows, marks))
     if result.filled is not None:
@@ -268,7 +269,8 @@ def compare_command(methods: tuple[str, ...], method: MethodOptions, data: DataO
         rows.append(cells)
     lines = [f"Data: {_lens_text(table)}", "Ranks (shift against the first column; + = moved up)",
              _render(header, rows, [i == focus_row for i in shown], align_left=(0,))]
-    taus = [f"{b}: {comparison.kendall[0, k]:.3f}" for k, b in enumerate(comparison.methodologies) if k > 0]
+    taus = [f"{b}: {comparison.kendall[0, k]:.3f}" + comparison.kendall_n_text(0, k)
+            for k, b in enumerate(comparison.methodologies) if k > 0]
     if taus:
         lines.append(f"Kendall tau-b against {comparison.methodologies[0]}: " + ", ".join(taus))
     if skipped:

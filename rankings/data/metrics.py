@@ -201,7 +201,9 @@ def load_default(lens: Lens = DEFAULT_LENS, *, models_path: str | Path | None = 
     end = max((r.date for r in records), default="") if models_path is not None else _snapshot_end(lens.snapshot)
     lens_info["data_end"] = end
     lens_info["partial"] = bool(end) and end < f"{y1}-12-31"
-    return ContributorTable(contributors=tuple(names), metrics=_specs(lens, models=window, data_end=end), values=values,
-                            attributes=attributes, intervals=intervals, label=label, lens=lens_info)
+    specs = _specs(lens, models=window, data_end=end)
+    return ContributorTable(contributors=tuple(names), metrics=specs, values=values, attributes=attributes,
+                            intervals=intervals, label=label, lens=lens_info,
+                            direction_sources={spec.name: "dataset" for spec in specs})
 
 
