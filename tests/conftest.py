@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import pytest
 from hypothesis import HealthCheck, settings
 
 PLUGIN_DIR = Path(__file__).parent / "example_plugin"
@@ -32,3 +33,9 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("RANKINGS_CACHE_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _no_terminal_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tables are fitted to COLUMNS; tests that care set it themselves, the others see full width."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -272,11 +272,88 @@ def _num(value: Any) -> str:
     return f"{value:.4f}".rstrip("0").rstrip(".") if value else "0"
 
 
+MIN_TEXT_WIDTH = 12
+"""A text column (names, descriptions) is never shortened below this many characters."""
+
+
+def width_limit() -> int | None:
+    """How wide tables may be: ``--wide`` means no limit; else ``COLUMNS``, else the terminal's width.
+
+    Output that is not a terminal (a pipe, a file) and has no ``COLUMNS`` is never cut, so
+    its bytes do not depend on where it is read.
+    """
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.find_root().meta.get("rankings.wide"):
+        return None
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    to_file = ctx is not None and str(ctx.params.get("output") or "-") != "-"
+    if sys.stdout.isatty() and not to_file:  # `--output f` gets the bytes `> f` gets
+        import shutil
+
+        return shutil.get_terminal_size().columns
+    return None
+
+
+def fit_lines(lines: Sequence[str]) -> str:
+    """Join output lines, wrapping prose lines wider than :func:`width_limit` (tables are fitted already).
+
+    An entry holding a newline is a rendered table and is left as it is.
+    """
+    limit = width_limit()
+    if limit is None:
+        return "\n".join(lines)
+    import textwrap
+
+    out = []
+    for line in lines:
+        if "\n" in line or len(line) <= limit:
+            out.append(line)
+        else:
+            indent = " " * (len(line) - len(line.lstrip()))
+            out.append(textwrap.fill(line, width=limit, subsequent_indent=indent + "    ",
+                                     break_on_hyphens=False, break_long_words=True))
+    return "\n".join(out)
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: max(width - 1, 1)] + "…"
+
+
 def _render(header: Sequence[str], rows: Sequence[Sequence[Any]], marks: Sequence[bool] | None = None,
-            align_left: Sequence[int] = (1,)) -> str:
+            align_left: Sequence[int] = (1,), limit: int | None = -1) -> str:
+    """An aligned text table, the focus row marked ``->``, fitted to :func:`width_limit`.
+
+    Too wide a table first shortens its widest text columns (with an ellipsis, never below
+    :data:`MIN_TEXT_WIDTH`); if numbers alone still do not fit, the columns are stacked in
+    blocks that each repeat the first column. ``--wide`` shows everything on one line.
+    """
     header = [term_text(h) for h in header]
     cells = [[term_text(c) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[k]) for r in cells]) for k, h in enumerate(header)]
+    limit = width_limit() if limit == -1 else limit
+
+    def total(ws: Sequence[int]) -> int:
+        return 3 + sum(ws) + 2 * (len(ws) - 1)
+
+    if limit is not None and total(widths) > limit:
+        text_cols = [k for k in align_left if k < len(widths)]
+        while total(widths) > limit:
+            k = max(text_cols, key=lambda j: widths[j], default=None)
+            if k is None or widths[k] <= MIN_TEXT_WIDTH:
+                break
+            widths[k] = max(MIN_TEXT_WIDTH, widths[k] - (total(widths) - limit))
+        header = [_shorten(h, widths[k]) for k, h in enumerate(header)]
+        cells = [[_shorten(c, widths[k]) for k, c in enumerate(row)] for row in cells]
+        lead = list(range(min(text_cols, default=0) + 1))  # the columns that name a row, repeated per block
+        if total(widths) > limit and len(widths) > len(lead) + 1:
+            parts = []
+            for block in _blocks(widths, limit, len(lead)):
+                keep = lead + block
+                parts.append(_render([header[k] for k in keep], [[row[k] for k in keep] for row in cells], marks,
+                                     [i for i, k in enumerate(keep) if k in align_left], None))
+            return "\n\n".join(parts)
 
     def line(row: Sequence[str]) -> str:
         parts = [(c.ljust(widths[k]) if k in align_left else c.rjust(widths[k])) for k, c in enumerate(row)]
@@ -289,6 +366,20 @@ def _render(header: Sequence[str], rows: Sequence[Sequence[Any]], marks: Sequenc
         text = ("-> " if marked else "   ") + line(row)
         out.append(click.style(text, bold=True, fg="yellow") if marked and color else text)
     return "\n".join(out)
+
+
+def _blocks(widths: Sequence[int], limit: int, lead: int) -> list[list[int]]:
+    """Columns after the first ``lead``, grouped so that each block (with the lead columns) fits ``limit``."""
+    base = 3 + sum(widths[:lead]) + 2 * (lead - 1)
+    blocks: list[list[int]] = [[]]
+    used = base
+    for k in range(lead, len(widths)):
+        if blocks[-1] and used + 2 + widths[k] > limit:
+            blocks.append([])
+            used = base
+        blocks[-1].append(k)
+        used += 2 + widths[k]
+    return blocks
 
 
 def _lens_text(table: Any) -> str:

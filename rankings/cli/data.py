@@ -20,6 +20,7 @@ from rankings.cli.common import (
     _render,
     _write,
     _write_frame,
+    fit_lines,
     term_text,
 )
 from rankings.cli.options import DataOptions, OutputOptions, data_options, format_option, output_options
@@ -64,8 +65,8 @@ def data_show(data: DataOptions, out: OutputOptions) -> None:
              *[_num(v) for v in table.values[i]]] for i in order]
     left = tuple(range(1 + len(table.attributes)))
     marks = [table.contributors[i] == FOCUS_DEFAULT for i in order]
-    _write(f"Data: {_lens_text(table)} ({table.n_contributors} contributors; - = missing)\n"
-           + _render(header, rows, marks, align_left=left), output)
+    _write(fit_lines([f"Data: {_lens_text(table)} ({table.n_contributors} contributors; - = missing)",
+                      _render(header, rows, marks, align_left=left)]), output)
 
 
 @data_group.command("sources")
@@ -93,10 +94,10 @@ def data_sources(year: str | None, snapshot: str | None, fmt: str) -> None:
         for key, value in s.items():
             if key not in ("name", "description", "proxy"):
                 lines.append(f"    {key}: {value}")
-        blocks.append("\n".join(lines))
+        blocks.append(fit_lines(lines))
     click.echo("\n\n".join(blocks))
-    click.echo("\nFull provenance: fixtures/PROVENANCE.md. Epoch AI data: CC BY 4.0, "
-               "'Data on AI Models', epoch.ai/data/ai-models.")
+    click.echo(fit_lines(["", "Full provenance: fixtures/PROVENANCE.md. Epoch AI data: CC BY 4.0, "
+                          "'Data on AI Models', epoch.ai/data/ai-models."]))
 
 
 @data_group.command("validate")
@@ -163,7 +164,7 @@ def data_coverage(data: DataOptions, out: OutputOptions) -> None:
     body = _render(["metric", "observed", "missing", "share"],
                    [[r["metric"] + (" (proxy)" if r["proxy"] else ""), r["observed"], r["missing"],
                      f"{100 * r['share']:.0f}%"] for r in rows], align_left=(0,))
-    _write(f"Data: {_lens_text(table)} ({table.n_contributors} contributors)\n{body}", output)
+    _write(fit_lines([f"Data: {_lens_text(table)} ({table.n_contributors} contributors)", body]), output)
 
 
 @data_group.command("models")
@@ -207,7 +208,7 @@ def data_models(contributor: str, data: DataOptions, out: OutputOptions) -> None
     total = sum(float(r.get("credit") or 0.0) for r in records)
     header = (f"Models counted for {term_text(contributor)} under {_lens_dict_text(lens.to_dict())}: {len(records)} "
               f"(credit {_num(total)})")
-    _write(header + "\n" + _render(columns, rows, align_left=(0, 1, 2, 3, 4, 5)), output)
+    _write(fit_lines([header, _render(columns, rows, align_left=(0, 1, 2, 3, 4, 5))]), output)
 
 
 @data_group.command("diff")
@@ -253,7 +254,7 @@ def data_diff(snapshots: tuple[str, ...], year: str | None, counting: str | None
     lines.append(_render(["contributor", a, b, "change"],
                          [[c["contributor"], _num(c["a"]), _num(c["b"]), ("+" if c["change"] > 0 else "") + _num(c["change"])]
                           for c in diff["counts"]], align_left=(0,)) if diff["counts"] else "   none")
-    click.echo("\n".join(lines))
+    click.echo(fit_lines(lines))
 
 
 @data_group.command("published")
@@ -286,9 +287,9 @@ def data_published(snapshot: str | None, counting: str | None, grouping: str | N
     if fmt == "csv":
         click.echo(_csv(columns, cells), nl=False)
         return
-    click.echo(f"Published AI Index figures against snapshot {lens.snapshot} ({lens.counting} counting, "
-               f"grouping {lens.grouping}); difference = ours - published")
-    click.echo(_render(columns, cells, align_left=(0, 1, 2, 3, 4, 8)))
+    click.echo(fit_lines([f"Published AI Index figures against snapshot {lens.snapshot} ({lens.counting} counting, "
+                          f"grouping {lens.grouping}); difference = ours - published",
+                          _render(columns, cells, align_left=(0, 1, 2, 3, 4, 8))]))
 
 
 class _Progress:

@@ -24,6 +24,7 @@ from rankings.cli.common import (
     _write,
     choose_focus,
     cli_errors,
+    fit_lines,
     term_text,
 )
 from rankings.cli.options import (
@@ -152,7 +153,7 @@ def sweep_command(metric: str | None, plot_path: Path | None, method: MethodOpti
         if points_shown:
             lines.append("")
             lines.append("'at' rows: the rank at exactly that weight, where some rivals tie the focus.")
-        return "\n".join(lines)
+        return fit_lines(lines)
 
     _emit(result, out, text)
 
@@ -211,7 +212,7 @@ def bounds_command(limits: str | None, every: bool, samples: int, seed: int, tim
         lines += [f"Note: {n}" for n in result.notes]
         if chosen:
             lines.append(f"Note: {chosen}")
-        return "\n".join(lines)
+        return fit_lines(lines)
 
     _emit(result, out, text)
 
@@ -238,7 +239,7 @@ def _bounds_of_every_row(methodology: Any, table: Any, limits: str | None, sampl
              _render(["contributor", "rank", "best", "worst"], rows, align_left=(0,)),
              f"Solver: {results[0].solver if results else '-'}; proven optimal: {_yes(proven)}; exact: {_yes(exact)}",
              "Witness weights for each row: --format json."]
-    _write("\n".join(lines), out.output)
+    _write(fit_lines(lines), out.output)
 
 
 # ---------------------------------------------------------------------------------------
@@ -290,7 +291,7 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
                  f"Passes: {', '.join(map(term_text, r.passes)) or 'nobody'}",
                  f"Falls behind: {', '.join(map(term_text, r.falls_behind)) or 'nobody'}",
                  f"Solver: {r.solver}; proven optimal: {_yes(r.proven_optimal)}; exact: {_yes(r.exact)}"]
-        return "\n".join(lines)
+        return fit_lines(lines)
 
     _emit(result, out, text)
 
@@ -340,7 +341,7 @@ def winners_command(limits: str | None, samples: int, seed: int, method: MethodO
         lines += [f"Note: {n}" for n in r.notes]
         if chosen:
             lines.append(f"Note: {chosen}")
-        return "\n".join(lines)
+        return fit_lines(lines)
 
     _emit(result, out, text)
 

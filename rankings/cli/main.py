@@ -16,7 +16,10 @@ from rankings.cli.manifest import add_manifest, replay_command
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="rankings", message="rankings %(version)s")
-def main() -> None:
+@click.option("--wide", is_flag=True, default=False,
+              help="Tables at full width, whatever the terminal (default: fitted to COLUMNS or the terminal).")
+@click.pass_context
+def main(ctx: click.Context, wide: bool) -> None:
     """Explore how a league table of AI contributors depends on its methodology.
 
     \b
@@ -26,6 +29,7 @@ def main() -> None:
       rankings rank --method equal-core --weights notable_models=1,frontier_eci=1
       rankings explain Alibaba --vs Google --method equal-core
     """
+    ctx.meta["rankings.wide"] = wide
 
 
 for _command in [*rank.COMMANDS, *methods.COMMANDS, *ternary.COMMANDS, replay_command, *data.COMMANDS,

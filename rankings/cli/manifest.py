@@ -73,6 +73,8 @@ def _with_manifest(func: Callable[..., Any]) -> Callable[..., Any]:
         distinct_outputs()
         if manifest_path is None:
             return func(*args, **kwargs)
+        # a recorded (or replayed) run prints full-width tables, so its bytes do not depend on the terminal
+        click.get_current_context().find_root().meta["rankings.wide"] = True
         from rankings.manifest import Manifest, current_versions, describe_data, text_digest, write_json_atomically
 
         ctx = click.get_current_context()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from rankings.cli.common import _render
+from rankings.cli.common import _render, fit_lines
 from rankings.cli.options import format_option, methods_dir_option
 
 
@@ -73,7 +73,7 @@ def show_command(name: str, fmt: str, methods_dirs: tuple[Path, ...]) -> None:
     lines.append("  not claimed:  " + (", ".join(i for i in INVARIANTS if i not in m.invariants) or "none"))
     for ref in m.references:
         lines.append(f"  reference:    {ref}")
-    click.echo("\n".join(lines))
+    click.echo(fit_lines(lines))
 
 
 @click.command("check")

@@ -23,6 +23,7 @@ from rankings.cli.common import (
     _render,
     _write,
     _write_frame,
+    fit_lines,
     term_text,
 )
 from rankings.cli.manifest import replayable
@@ -60,6 +61,16 @@ def _rank_rows(result: Any, focus_index: int | None, top: int | None) -> tuple[l
     if focus_index is not None and focus_index not in shown:
         shown = shown + [focus_index]
     return shown, [i == focus_index for i in shown], within
+
+
+def _grouped(skipped: list[str]) -> str:
+    """``name (reason)`` entries with one reason stated once: ``a, b, c (reason)``."""
+    by_reason: dict[str, list[str]] = {}
+    for entry in skipped:
+        name, _, reason = entry.partition(" (")
+        # the reason names the table first ("default dataset: ..."); the rest is the same for every skip
+        by_reason.setdefault(reason[:-1] if reason.endswith(")") else reason, []).append(name)
+    return "; ".join(f"{', '.join(names)} ({reason})" for reason, names in by_reason.items())
 
 
 def _tie_note(top: int | None, within: int, ranks: Any, shown: list[int]) -> str | None:
@@ -177,7 +188,7 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
     if focus_index is not None:
         name = result.table.contributors[focus_index]
         lines.append(f"Focus: {term_text(name)} is ranked {_num(result.ranks[focus_index])} of {result.table.n_contributors}.")
-    _write("\n".join(lines), output)
+    _write(fit_lines(lines), output)
 
 
 @click.command("compare")
@@ -274,8 +285,8 @@ def compare_command(methods: tuple[str, ...], method: MethodOptions, data: DataO
     if taus:
         lines.append(f"Kendall tau-b against {comparison.methodologies[0]}: " + ", ".join(taus))
     if skipped:
-        lines.append("Skipped: " + "; ".join(skipped))
-    _write("\n".join(lines), output)
+        lines.append("Skipped: " + _grouped(skipped))
+    _write(fit_lines(lines), output)
 
 
 @click.command("explain")
@@ -334,7 +345,7 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
         lines.append(f"* filled by the missing rule {result.methodology.missing!r}, not observed: that term of the "
                      "gap comes from a filled value.")
     lines.append("A positive contribution favours " + term_text(e.first) + "; contributions add up to the gap.")
-    click.echo("\n".join(lines))
+    click.echo(fit_lines(lines))
 
 
 COMMANDS = [rank_command, compare_command, explain_command]

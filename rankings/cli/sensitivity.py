@@ -24,6 +24,7 @@ from rankings.cli.common import (
     _write,
     choose_focus,
     cli_errors,
+    fit_lines,
     term_text,
 )
 from rankings.cli.options import (
@@ -235,7 +236,7 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
         for label in ("focus_rank", "mean_rank_shift"):
             if "note" in s[label]:
                 lines.append(f"  {label}: {s[label]['note']}")
-    return "\n".join(lines)
+    return fit_lines(lines)
 
 
 COMMANDS = [sensitivity_command]
