@@ -35,6 +35,7 @@ from rankings.cli.options import (
     method_options,
     output_options,
 )
+from rankings.cli.progress import Bar, status
 
 DEFAULT_METHOD = "equal-core"
 
@@ -195,8 +196,9 @@ def bounds_command(limits: str | None, every: bool, samples: int, seed: int, tim
         _bounds_of_every_row(methodology, table, limits, samples, seed, time_limit, out)
         return
     name, chosen = choose_focus(methodology, table, focus)
-    result = rank_bounds(methodology, table, name, limits=_limits(limits), samples=samples, seed=seed,
-                         time_limit=time_limit)
+    with status(f"rank bounds of {term_text(name)}: solving"):
+        result = rank_bounds(methodology, table, name, limits=_limits(limits), samples=samples, seed=seed,
+                             time_limit=time_limit)
 
     def text() -> str:
         metrics = list(result.best.weights)
@@ -223,8 +225,13 @@ def _bounds_of_every_row(methodology: Any, table: Any, limits: str | None, sampl
     from rankings.sensitivity.exact import rank_bounds
 
     nominal = methodology.evaluate(table)
-    results = [rank_bounds(methodology, table, nominal.table.contributors[i], limits=_limits(limits),
-                           samples=samples, seed=seed, time_limit=time_limit) for i in nominal.order()]
+    results = []
+    with Bar("rank bounds") as bar:
+        bar.begin(len(nominal.order()))
+        for k, i in enumerate(nominal.order()):
+            results.append(rank_bounds(methodology, table, nominal.table.contributors[i], limits=_limits(limits),
+                                       samples=samples, seed=seed, time_limit=time_limit))
+            bar(k + 1, len(nominal.order()))
     fmt = _output_format(out.fmt, out.output, ("table", "json"))
     if fmt == "json":
         _write(json.dumps({"analysis": "bounds", "methodology": methodology.name, "limits": limits,
@@ -274,8 +281,9 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
         raise CliError("give one of --target, --up or --down (got more than one)")
     table, methodology = _prepare(method, data)
     name, _ = choose_focus(methodology, table, focus, needed_by="tipping")
-    result = tipping_point(methodology, table, name, target=target, up=up, down=down, norm=norm,
-                           limits=_limits(limits), samples=samples, seed=seed, time_limit=time_limit)
+    with status(f"tipping point of {term_text(name)}: solving"):
+        result = tipping_point(methodology, table, name, target=target, up=up, down=down, norm=norm,
+                               limits=_limits(limits), samples=samples, seed=seed, time_limit=time_limit)
 
     def text() -> str:
         r = result
@@ -318,7 +326,8 @@ def winners_command(limits: str | None, samples: int, seed: int, method: MethodO
 
     table, methodology = _prepare(method, data)
     name, chosen = choose_focus(methodology, table, focus)
-    result = winners(methodology, table, name, limits=_limits(limits), samples=samples, seed=seed)
+    with status("who can be first: solving one LP per contributor"):
+        result = winners(methodology, table, name, limits=_limits(limits), samples=samples, seed=seed)
 
     def text() -> str:
         r = result

@@ -10,6 +10,7 @@ import click
 
 from rankings.cli.common import _render, fit_lines
 from rankings.cli.options import format_option, methods_dir_option
+from rankings.cli.progress import Bar
 
 
 @click.command("methods")
@@ -100,7 +101,12 @@ def check_command(names: tuple[str, ...], examples: int, seed: int, explore: boo
 
     registry = default_registry(methods_dirs)
     methods = [registry.get(n) for n in names] if names else list(registry)
-    outcomes = [o for m in methods for o in run_checks(m, examples=examples, seed=seed, explore=explore)]
+    outcomes = []
+    with Bar("checking invariants") as bar:
+        bar.begin(len(methods))
+        for k, m in enumerate(methods):
+            outcomes += run_checks(m, examples=examples, seed=seed, explore=explore)
+            bar(k + 1, len(methods))
     failed = [o for o in outcomes if not o.ok]
     if fmt == "json":
         click.echo(json.dumps([{

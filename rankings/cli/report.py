@@ -15,6 +15,7 @@ import click
 from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, choose_focus, cli_errors
 from rankings.cli.manifest import _arguments
 from rankings.cli.options import REPLACING, DataOptions, MethodOptions, data_options, method_options
+from rankings.cli.progress import status
 
 DEFAULT_METHOD = "equal-core"
 HTML_SUFFIXES = (".html", ".htm")
@@ -87,7 +88,6 @@ def report_command(output: Path, method: MethodOptions, data: DataOptions, focus
 def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int, seed: int,
          sobol: bool, ternary: str | None) -> None:
     from rankings._atomic import write_text_atomically
-    from rankings.registry import default_registry
     from rankings.report.build import build_report
 
     table = data.load()
@@ -110,11 +110,20 @@ def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | No
     command = None
     if ctx is not None:
         command = " ".join(["rankings report", *_arguments(ctx.command, ctx.params)])
-    page = build_report(methodology, table, focus_name, samples=samples, seed=seed, sobol=sobol,
-                        methods=list(default_registry(method.methods_dirs)), sources=_sources(table, data),
-                        data_text=_lens_text(table), ternary=three, command=command)
+    with status(f"report on {focus_name}") as say:
+        page = _build(build_report, methodology, table, focus_name, samples, seed, sobol, method, data, three,
+                      command, lambda title: say(f"report on {focus_name}: {title.lower()}"))
     write_text_atomically(output, page, what="--output")
     click.echo(f"wrote {output}", err=True)
+
+
+def _build(build_report: Any, methodology: Any, table: Any, focus_name: str, samples: int, seed: int, sobol: bool,
+           method: MethodOptions, data: DataOptions, three: Any, command: str | None, progress: Any) -> str:
+    from rankings.registry import default_registry
+
+    return build_report(methodology, table, focus_name, samples=samples, seed=seed, sobol=sobol,
+                        methods=list(default_registry(method.methods_dirs)), sources=_sources(table, data),
+                        data_text=_lens_text(table), ternary=three, command=command, progress=progress)
 
 
 COMMANDS = [report_command]

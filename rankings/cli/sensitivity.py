@@ -7,8 +7,6 @@ once, format the result. Registered in :mod:`rankings.cli.main` through :data:`C
 from __future__ import annotations
 
 import json
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -37,36 +35,7 @@ from rankings.cli.options import (
     output_options,
     sampling_options,
 )
-
-
-class _Progress:
-    """A hand-rolled progress bar on stderr, shown only once a run has taken 1 s."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.enabled = enabled
-        self.t0 = time.perf_counter()
-        self.shown = False
-
-    def __call__(self, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        elapsed = time.perf_counter() - self.t0
-        if elapsed < 1.0 and not self.shown:
-            return
-        self.shown = True
-        frac = done / total if total else 1.0
-        width = 30
-        bar = "#" * int(frac * width)
-        eta = elapsed / frac - elapsed if frac > 0 else 0.0
-        sys.stderr.write(f"\r  [{bar:<{width}}] {done}/{total} runs, {elapsed:.0f}s elapsed, ~{eta:.0f}s left ")
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        if self.shown:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-        self.t0 = time.perf_counter()
-        self.shown = False
+from rankings.cli.progress import Bar, kernels_pending
 
 
 @click.command("sensitivity")
@@ -138,7 +107,9 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
                             counting=overrides.get("counting", data.counting),
                             snapshot=overrides.get("snapshot", data.snapshot)).load()
 
-    progress = _Progress(enabled=out.fmt != "json" and sys.stderr.isatty())
+    # the bar is on stderr, so JSON on stdout stays clean; it shows only on a terminal
+    progress = Bar("runs", first="compiling kernels (first run only)" if kernels_pending() else None)
+    progress.begin(s.samples)
     result = sensitivity(
         methodology, table, focus=focus_name, samples=s.samples, seed=s.seed, sampler=s.sampler,
         concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
@@ -146,7 +117,7 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
         output=out.fmt,
     )
-    progress.finish()
+    progress.close()
     if s.log_runs is not None:
         click.echo(f"wrote {s.log_runs}", err=True)
     if plot_path is not None:

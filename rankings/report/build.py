@@ -54,7 +54,8 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
                  sobol: bool = True, sobol_samples: int = DEFAULT_SOBOL_SAMPLES,
                  methods: Sequence[Any] | None = None, sources: Sequence[Mapping[str, Any]] | None = None,
                  data_text: str | None = None, ternary: Sequence[str] | None = None,
-                 version: str | None = None, command: str | None = None, credit: str | None = None) -> str:
+                 version: str | None = None, command: str | None = None, credit: str | None = None,
+                 progress: Callable[[str], None] | None = None) -> str:
     """The whole report as an HTML string.
 
     Parameters
@@ -76,6 +77,7 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
     command : the command line that made the page, shown in the footer.
     credit : plain-text data credit for the footer (default: Epoch AI's for the
         embedded dataset, the table label otherwise).
+    progress : called with each section's title before it is built (for a spinner).
     """
 
     focus = table.contributors[table.contributor_index(focus)]
@@ -107,13 +109,18 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
 
         skipped = _note(f"Not computed: {method.name} cannot rank {focus} on this data (see section 1).")
 
+        def step(title: str, build: Callable[[], str]) -> str:
+            if progress is not None:
+                progress(title)
+            return _guard(title, build)
+
         def analysed(title: str, build: Callable[[], str]) -> str:
-            return skipped if main_result is None else _guard(title, build)
+            return skipped if main_result is None else step(title, build)
 
         sections = [
-            _Section("data", "Data and lens", _guard("The data summary", lambda: _data_section(
+            _Section("data", "Data and lens", step("The data summary", lambda: _data_section(
                 table, method, focus, data_text, main_result, main_error))),
-            _Section("methods", "Rank under each methodology", _guard("The comparison", lambda: _methods_section(
+            _Section("methods", "Rank under each methodology", step("The comparison", lambda: _methods_section(
                 table, methods, method, focus, figs, facts))),
             _Section("bounds", "Best and worst attainable rank", analysed("Rank bounds", lambda: _bounds_section(
                 method, table, focus, samples, seed, facts))),
@@ -128,7 +135,7 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
                 main_result, focus, figs, facts))),
             _Section("ternary", "Three-metric weight map", analysed("The ternary map", lambda: _ternary_section(
                 method, table, focus, ternary, sweep_result, methods, figs))),
-            _Section("provenance", "Where each metric comes from", _guard("The provenance table", lambda: (
+            _Section("provenance", "Where each metric comes from", step("The provenance table", lambda: (
                 _provenance_section(table, sources)))),
         ]
     title, headline = _headline(focus, method, facts)
