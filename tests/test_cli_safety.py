@@ -198,3 +198,31 @@ def test_sigterm_mid_run_exits_143_and_leaves_no_temp(tmp_path: Path):
     assert proc.returncode == 143, err
     assert "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+# -- 11. a corrupted kernel cache is recompiled with a warning, not "Aborted!" ------------------
+
+def test_a_corrupted_kernel_cache_is_recompiled_with_a_one_line_warning(tmp_path: Path):
+    from rankings.sensitivity import kernels
+
+    if kernels.backend() != "numba":
+        pytest.skip("numba backend not in use")
+    cache = Path(kernels.__file__).resolve().parent / "__pycache__"
+    args = [sys.executable, "-c", "from rankings.cli import main; main()", "sensitivity", "--samples", "500",
+            "--format", "json"]
+    warm = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)  # makes sure a cache exists
+    assert warm.returncode == 0, warm.stderr
+    indexes = sorted(cache.glob("kernels.*.nbi"))
+    if not indexes:
+        pytest.skip("numba wrote no cache here (read-only install)")
+    try:
+        for index in indexes:
+            index.write_bytes(b"\xdd not a pickle")
+        proc = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)
+        assert proc.returncode == 0, proc.stderr
+        assert json.loads(proc.stdout)["samples"] == 500
+        assert "Traceback" not in proc.stderr
+        assert "kernel cache" in proc.stderr and "could not be read" in proc.stderr
+    finally:
+        for index in indexes:  # numba rebuilds them on the next run
+            index.unlink(missing_ok=True)

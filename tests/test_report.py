@@ -314,3 +314,14 @@ def test_build_report_library_call():
     assert "<title>Alibaba in the contributor rankings</title>" in page
     assert [ordinal(x) for x in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
         "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
+
+
+def test_the_report_states_each_metrics_direction_and_its_source(tmp_path: Path):
+    data = tmp_path / "m.csv"
+    data.write_text("name,price,quality\nX,1,2\nY,2,3\nZ,3,1\n")
+    out = tmp_path / "r.html"
+    res = _run("--data", str(data), "--direction", "price=min", "--focus", "X", "-o", str(out), "--samples", "200",
+               "--no-sobol")
+    assert res.exit_code == 0, res.output
+    page = out.read_text(encoding="utf-8")
+    assert "price min (--direction)" in page and "quality max (default)" in page

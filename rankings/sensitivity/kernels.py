@@ -315,13 +315,46 @@ _nb_sort_ranks: Any = None
 _nb_radix_order: Any = None
 
 
+_use_cache = True
+"""False once numba's on-disk cache proved unreadable: the kernels are then compiled in memory."""
+
+
 def _jit(fn):
     import numba
 
     try:
-        return numba.njit(nogil=True, cache=True)(fn)
+        return numba.njit(nogil=True, cache=_use_cache)(fn)
     except Exception:  # read-only install without a usable cache folder: compile in memory
         return numba.njit(nogil=True, cache=False)(fn)
+
+
+def _from_numba_cache(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised while numba read its on-disk cache (a corrupted or truncated file)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    return any("numba" in f.filename and "caching" in f.filename for f in frames)
+
+
+def _call(name: str, *args: Any) -> Any:
+    """Call a compiled kernel; an unreadable cache is recompiled in memory once, with a warning."""
+    global _use_cache
+    try:
+        return _kernel(name)(*args)
+    except Exception as exc:
+        if not _use_cache or not _from_numba_cache(exc):
+            raise
+        from rankings.errors import RankingsWarning
+
+        folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__")
+        warnings.warn(f"numba's kernel cache in {folder} could not be read ({type(exc).__name__}: "
+                      f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'}); the kernels were compiled "
+                      "afresh in memory this time; delete that folder to rebuild the cache", RankingsWarning,
+                      stacklevel=2)
+        with _lock:
+            _use_cache = False
+            _compiled.clear()
+        return _kernel(name)(*args)
 
 
 def _compile() -> dict[str, Any]:
@@ -358,7 +391,7 @@ def focus_ranks(W: np.ndarray, DT: np.ndarray, tol: float, *, kernels: str | Non
     DT = np.ascontiguousarray(DT, dtype=np.float64)
     out = np.empty(W.shape[0], dtype=np.int64)
     if backend(kernels) == "numba":
-        _kernel("focus_ranks")(W, DT, float(tol), out)
+        _call("focus_ranks", W, DT, float(tol), out)
         return out
     step = max(1, 2**18 // max(DT.shape[1], 1))
     g = np.empty((min(step, W.shape[0]), DT.shape[1]))
@@ -386,7 +419,7 @@ def linear_scores(W: np.ndarray, LT: np.ndarray, *, kernels: str | None = None) 
     if W.shape[0] == 0:
         return out
     if backend(kernels) == "numba":
-        _kernel("linear_scores")(W, LT, out)
+        _call("linear_scores", W, LT, out)
         return out
     _ordered_product(W, LT, out, np.empty_like(out))
     return out
@@ -432,7 +465,7 @@ def competition_ranks(S: np.ndarray, *, kernels: str | None = None) -> np.ndarra
         raise ValueError(f"scores must be runs x contributors (got shape {S.shape})")
     if backend(kernels) == "numba" and S.shape[1]:
         out = np.empty(S.shape, dtype=np.int64)
-        _kernel("rank_rows")(S, S.shape[1] <= COUNTING_MAX_N, out)
+        _call("rank_rows", S, S.shape[1] <= COUNTING_MAX_N, out)
         return out
     return _numpy_ranks(S)
 
@@ -458,7 +491,7 @@ class RankCounters:
         shift_out = np.empty(n, dtype=np.int64)
         self.first_weight[...] = 0
         if backend(kernels) == "numba":
-            _kernel("rank_accumulate")(S, W, np.ascontiguousarray(ref, dtype=np.int64), self.pairs, int(focus),
+            _call("rank_accumulate", S, W, np.ascontiguousarray(ref, dtype=np.int64), self.pairs, int(focus),
                                        N <= COUNTING_MAX_N, self.acceptability, self.first_weight,
                                        self.shift_sum, self.wins, focus_out, shift_out)
         else:

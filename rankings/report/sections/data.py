@@ -28,6 +28,9 @@ def _data_section(table: Any, method: Any, focus: str, data_text: str | None, ma
     if main_result is None:
         out.append(_note(f"{method.name} cannot rank {focus} on this data, so the sections that analyse it are "
                          f"skipped: {main_error}. Choose another composite with --method."))
+    if main_result is not None:
+        out.append(f"<p><b>Directions</b> (higher is better unless min; where each came from): "
+                   f"{e(main_result.directions_text())}.</p>")
     if method.description:
         out.append(f'<p class="small">{e(method.name)}: {e(method.description)}</p>')
     if main_result is not None:
