@@ -10,5 +10,6 @@ Modules follow the workflow:
 - :mod:`~rankings.sensitivity.memory`: the memory estimate that refuses a run up front;
 - :mod:`~rankings.sensitivity.engine`: chunked, threaded evaluation into running counters;
 - :mod:`~rankings.sensitivity.kernels`: compiled (numba) ranking kernels with a numpy fallback;
+- :mod:`~rankings.sensitivity.backends`: which backend runs and on how many threads (environment settings);
 - :mod:`~rankings.sensitivity.analyze`: acceptability, bands, SMAA-2, Sobol' indices.
 """

@@ -33,8 +33,16 @@ from typing import Any
 
 import numpy as np
 
-from rankings.errors import SettingError
 from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
+from rankings.sensitivity.backends import (  # noqa: F401 - re-exported: kernels.backend() and friends
+    BACKENDS,
+    KERNELS_ENV,
+    THREADS_ENV,
+    backend,
+    describe,
+    numba_available,
+    threads,
+)
 
 WEIGHT_SCALE = 2.0**32
 COUNTING_MAX_N = 64
@@ -43,63 +51,8 @@ measured faster than sorting up to about N = 64 here)."""
 NUMPY_COUNTING_MAX_N = 24
 """The numpy pairwise count materialises runs x N x N booleans: keep it for tiny N."""
 
-BACKENDS = ("numba", "numpy")
-KERNELS_ENV = "RANKINGS_KERNELS"
-THREADS_ENV = "RANKINGS_THREADS"
-
 _lock = threading.Lock()
 _compiled: dict[str, Any] = {}
-_numba_error: str | None = None
-
-
-def numba_available() -> bool:
-    try:
-        import numba  # noqa: F401
-    except Exception:  # pragma: no cover - depends on the installation
-        return False
-    return True
-
-
-def backend(requested: str | None = None) -> str:
-    """The backend to use: ``requested``, else ``$RANKINGS_KERNELS``, else numba if importable."""
-    raw = requested or os.environ.get(KERNELS_ENV, "") or "auto"
-    choice = raw.strip().lower()
-    if choice not in ("auto", *BACKENDS):
-        raise SettingError(f"{KERNELS_ENV} must be auto, numba or numpy (got {raw!r})")
-    if choice == "numpy":
-        return "numpy"
-    if numba_available() and _numba_error is None:
-        return "numba"
-    if choice == "numba":
-        raise SettingError(f"{KERNELS_ENV}=numba needs numba, which is unavailable "
-                           f"(got {_numba_error or 'not installed'}); use auto or numpy")
-    return "numpy"
-
-
-def threads() -> int:
-    """Worker threads: ``$RANKINGS_THREADS`` (a positive integer) or the CPUs this process may use."""
-    text = os.environ.get(THREADS_ENV, "").strip()
-    if text:
-        try:
-            value = int(text)
-        except ValueError:
-            value = 0
-        if value < 1:
-            raise SettingError(f"{THREADS_ENV} must be a positive integer (got {text!r})")
-        return value
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def describe(requested: str | None = None) -> str:
-    name = backend(requested)
-    if name == "numba":
-        import numba
-
-        return f"numba {numba.__version__}, {threads()} threads"
-    return f"numpy {np.__version__}, {threads()} threads"
 
 
 # ---------------------------------------------------------------------------------------
