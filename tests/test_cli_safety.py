@@ -207,7 +207,10 @@ def test_a_corrupted_kernel_cache_is_recompiled_with_a_one_line_warning(tmp_path
 
     if kernels.backend() != "numba":
         pytest.skip("numba backend not in use")
-    cache = Path(kernels.__file__).resolve().parent / "__pycache__"
+    # the copy a fresh process imports (an installed package may not be the checkout pytest imported)
+    where = subprocess.run([sys.executable, "-c", "import rankings.sensitivity.kernels as k; print(k.__file__)"],
+                           capture_output=True, text=True, cwd=tmp_path, check=True).stdout.strip()
+    cache = Path(where).resolve().parent / "__pycache__"
     args = [sys.executable, "-c", "from rankings.cli import main; main()", "sensitivity", "--samples", "500",
             "--format", "json"]
     warm = subprocess.run(args, capture_output=True, text=True, cwd=tmp_path)  # makes sure a cache exists
