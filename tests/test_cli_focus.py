@@ -66,3 +66,13 @@ def test_the_default_dataset_keeps_alibaba_as_the_focus():
     result = run("bounds")
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Rank bounds of Alibaba")
+
+
+@pytest.mark.parametrize("args,fragment", [
+    (("--focus", "C"), "C is ranked 1 with the methodology's weights, so it cannot move up 1 place(s)"),
+    (("--focus", "A", "--down", "3"), "A is ranked 3 of 4, so it cannot move down 3 place(s)"),
+])
+def test_tipping_past_the_ends_says_why_in_one_line(args: tuple[str, ...], fragment: str):
+    result = run("tipping", "--data", MATRIX, "--direction", "price=min", *args)
+    assert result.exit_code == 2
+    assert fragment in result.output.strip().splitlines()[-1]

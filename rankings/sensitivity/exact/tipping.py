@@ -234,9 +234,16 @@ def tipping_point(method: Methodology, table: ContributorTable, focus: str, *,
     n = setup.prepared.n_contributors
     base_result = setup.evaluate(setup.base)
     base_rank = int(base_result.rank_of(setup.focus_name))
+    moves = target is None  # the target comes from --up / --down (one place up by default)
     if target is None:
         target = base_rank + int(down) if down is not None else base_rank - int(up if up is not None else 1)
     target = int(target)
+    if moves and target < 1:
+        raise AnalysisError(f"{setup.focus_name} is ranked {base_rank} with the methodology's weights, so it cannot "
+                            f"move up {int(up or 1)} place(s) (got a target rank of {target}); try --down")
+    if moves and target > n:
+        raise AnalysisError(f"{setup.focus_name} is ranked {base_rank} of {n}, so it cannot move down {int(down or 0)} "
+                            f"place(s) (got a target rank of {target}); try --up")
     if target < 1 or target > n:
         raise AnalysisError(f"target rank must lie between 1 and {n} (got {target})")
     if target == base_rank:
