@@ -248,3 +248,16 @@ def test_top_in_csv_holds_exactly_the_cut_and_marks_a_focus_beyond_it():
     assert [r["contributor"] for r in rows] == ["OpenAI", "Google"]
     payload = json.loads(run("rank", "--top", "2", "--format", "json", "--focus", "LG").output)
     assert [r.get("beyond_top", False) for r in payload["ranking"]] == [False, False, True]
+
+
+def test_sensitivity_and_compare_say_what_the_missing_rule_filled():
+    sens = run("sensitivity", *FILLING[1:], "--samples", "300", "--format", "json")
+    assert sens.exit_code == 0, sens.output
+    assert any("filled 148 missing value(s)" in n for n in json.loads(sens.output)["notes"])
+    comp = run("compare", "equal-core", "ai-index", *FILLING[3:])
+    assert comp.exit_code == 0, comp.output
+    assert "Note (equal-core*, ai-index*): missing rule 'worst' filled" in comp.output
+
+
+def test_refresh_with_an_address_that_is_not_a_url_is_one_line():
+    one_line_error(run("data", "refresh", "--url-notable", "notaurl"), "notaurl", "must be reachable")

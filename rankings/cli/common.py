@@ -251,10 +251,6 @@ def _write_frame(frame: Any, output: Path | None, fmt: str) -> None:
     click.echo(f"wrote {output}", err=True)
 
 
-def _write_parquet(frame: Any, output: Path | None) -> None:
-    _write_frame(frame, output, "parquet")
-
-
 def _num(value: Any) -> str:
     if value is None:
         return "-"

@@ -260,6 +260,7 @@ def compare_command(methods: tuple[str, ...], method: MethodOptions, data: DataO
         payload = comparison.to_dict()
         payload["focus"] = focus_name
         payload["skipped"] = skipped
+        payload["notes"] = {r.methodology.name: list(r.notes) for r in results if r.notes}
         _write(json.dumps(payload, indent=2), output)
         return
     focus_row = comparison.contributors.index(focus_name) if focus_name in comparison.contributors else None
@@ -280,6 +281,12 @@ def compare_command(methods: tuple[str, ...], method: MethodOptions, data: DataO
         rows.append(cells)
     lines = [f"Data: {_lens_text(table)}", "Ranks (shift against the first column; + = moved up)",
              _render(header, rows, [i == focus_row for i in shown], align_left=(0,))]
+    # what each methodology's missing rule dropped or filled (the ranks above rest on it)
+    by_note: dict[str, list[str]] = {}
+    for r in results:
+        for note in r.notes:
+            by_note.setdefault(note, []).append(r.methodology.name)
+    lines += [f"Note ({', '.join(names)}): {note}" for note, names in by_note.items()]
     taus = [f"{b}: {comparison.kendall[0, k]:.3f}" + comparison.kendall_n_text(0, k)
             for k, b in enumerate(comparison.methodologies) if k > 0]
     if taus:

@@ -65,8 +65,9 @@ def source_urls(source: str | None = None, *, notable: str | None = None,
 
 def _download(url: str, dest: Path, key: str, progress: Progress | None, timeout: float) -> dict[str, Any]:
     what = WHAT[key]
-    request = urllib.request.Request(url, headers={"User-Agent": "rankings (data refresh)", "Accept": "text/csv, */*"})
     try:
+        request = urllib.request.Request(url, headers={"User-Agent": "rankings (data refresh)",
+                                                       "Accept": "text/csv, */*"})
         response = urllib.request.urlopen(request, timeout=timeout)  # noqa: S310 - http(s) or file addresses the user gave
     except urllib.error.HTTPError as exc:
         raise RefreshError(f"{what} from {url}: the server must answer 200 OK (got HTTP {exc.code} {exc.reason})") from None

@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from rankings._frames import FrameMixin
+from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
 from rankings.sampling import make_rng
@@ -456,7 +457,8 @@ def sensitivity(
     confidence, note = _confidence(problem, central, seed, confidence_runs)
     meta = (n - ranks) / (n - 1) if n > 1 else np.ones(1)
     pair_names = tuple(problem.contributors[i] for i in pair_rows)
-    notes = list(problem.notes)
+    filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped
+    notes = [*filling, *problem.notes]
     if sampler == "qmc":
         notes.append("QMC points: standard errors shown are the binomial (Monte Carlo) ones and overstate the error")
         if samples % GEN_BLOCK:
