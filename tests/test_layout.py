@@ -29,7 +29,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("normalize", "aggregate", "table", "table_io"),
     ("methodology", "caveats", "result", "parameters", "declarative", "registry", "_builtin"),
     ("data", "explain", "invariants", "manifest", "testing"),
-    ("sensitivity",),
+    ("sensitivity", "gap"),
     ("report",),
     ("cli",),
     ("__init__",),

@@ -23,6 +23,19 @@ ARENA_MAX_LAG_DAYS = 92
 EPOCH_LICENCE = "CC BY 4.0; credit: Epoch AI, 'Data on AI Models', epoch.ai/data/ai-models"
 ARENA_LICENCE = "no licence stated (third-party scrape of the LMArena text leaderboard)"
 PAPERS_LICENCE = "no licence file in papercopilot/paperlists (scraped conference metadata)"
+PRICE_SNAPSHOT = "2026-07-24"
+PRICE_LICENCE = "MIT (BerriAI/litellm's model price catalogue, via the RoCry/llm-api-price mirror)"
+
+GAP_SOURCES: dict[str, str] = {
+    "eci": f"Epoch benchmarked models (ECI with 90% intervals), snapshot {ECI_SNAPSHOT} "
+           "(fixtures/benchmarks.csv; accessibility from fixtures/eci_models.csv); " + EPOCH_LICENCE,
+    "arena": "LMArena text leaderboard, board {board} (fixtures/benchmarks.csv; +/- 95% interval; release dates "
+             "matched by name, a proxy); " + ARENA_LICENCE,
+    "notable": "Epoch notable models, snapshot {snapshot} (fixtures/models.csv); " + EPOCH_LICENCE,
+    "price": f"LiteLLM price catalogue {PRICE_SNAPSHOT}, USD per million output tokens (fixtures/eci_models.csv; "
+             "the catalogue's price on that day stands in for every date: a proxy); " + PRICE_LICENCE,
+}
+"""Where each series of :mod:`rankings.gap` comes from (``{board}``, ``{snapshot}`` filled per point)."""
 
 def arena_snapshot_for(last_year: int) -> str | None:
     """The Arena board read for a window ending in ``last_year``.

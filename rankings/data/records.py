@@ -21,7 +21,7 @@ from rankings.data.snapshots import snapshot_folder
 from rankings.data.validate import _TRUE, _parse_date, _resolve_unit, validate_file
 from rankings.errors import DataError, RankingsWarning
 
-FIXTURE_FILES: tuple[str, ...] = ("models.csv", "organisations.csv", "benchmarks.csv", "papers.csv",
+FIXTURE_FILES: tuple[str, ...] = ("models.csv", "organisations.csv", "benchmarks.csv", "papers.csv", "eci_models.csv",
                                    "published_figures.csv")
 
 
@@ -248,3 +248,33 @@ def load_model_records(path: str | Path, *, snapshot: str | None = None) -> tupl
     return tuple(records)
 
 
+
+
+class _EciModel(NamedTuple):
+    """One Epoch model with an ECI (``eci_models.csv``): its accessibility and matched price."""
+
+    model: str
+    units: tuple[str, ...]
+    countries: tuple[str, ...]   # Epoch's 'Country (of organization)', long names shortened as in models.csv
+    open_weights: float          # 1.0, 0.0, or NaN when Epoch states no accessibility
+    accessibility: str
+    price_key: str               # "" when no rule matched a catalogue key
+    price_provider: str
+    price_rule: str              # first-party | third-party | ""
+    output_price: float          # USD per million output tokens; NaN when unmatched
+    input_price: float
+
+
+@cache
+def _eci_models() -> dict[str, _EciModel]:
+    """Epoch model name -> its row of ``eci_models.csv`` (the packaged ECI snapshot)."""
+    out = {}
+    for row in _rows("eci_models.csv"):
+        opened = {"true": 1.0, "false": 0.0}.get(row["open_weights"], math.nan)
+        out[row["model"]] = _EciModel(
+            row["model"], tuple(filter(None, row["organizations"].split(";"))),
+            tuple(filter(None, row["countries"].split(";"))), opened, row["accessibility"],
+            row["price_key"], row["price_provider"], row["price_rule"],
+            float(row["output_usd_per_mtok"]) if row["output_usd_per_mtok"] else math.nan,
+            float(row["input_usd_per_mtok"]) if row["input_usd_per_mtok"] else math.nan)
+    return out
