@@ -18,6 +18,7 @@ from rankings.gap.models import (
     counts_by_side,
     eci_models_at,
     eci_versions,
+    known_sides,
     resolve_side,
     side_entries,
 )
@@ -81,6 +82,25 @@ def _check(a: str, b: str, by: str, at: Any, ks: Any, delta: float, caps: Any, r
     return sides, dates, tuple(sorted(set(ks_t))), caps_t, reach_t
 
 
+def guess_by(a: str, b: str) -> str:
+    """``country`` when both names are countries, ``contributor`` when both are contributors; else the kind
+    one of them is (so that the error names the other), else ``country``."""
+    from rankings.data.registry import _fold
+
+    kinds = {by: known_sides(by) for by in BY}
+    for by in BY:
+        if _fold(a) in kinds[by] and _fold(b) in kinds[by]:
+            return by
+    found = {name: [by for by in BY if _fold(name) in kinds[by]] for name in (a, b)}
+    if found[a] and found[b]:
+        raise SettingError(f"the two sides must both be countries or both contributors (got {a!r}, a {found[a][0]}, "
+                           f"and {b!r}, a {found[b][0]})")
+    for name in (a, b):
+        if found[name]:
+            return found[name][0]
+    return BY[0]
+
+
 def _year_before(date: str) -> str:
     d = day.fromisoformat(date)
     try:
@@ -136,8 +156,9 @@ def _at(date: str, sides: tuple[str, str], by: str, ks: tuple[int, ...], delta: 
         if cmp["gap"] is None:
             gaps.append(m.missing(cmp["verdict"], 0, eci_src))
         else:
-            gaps.append(m.Point(cmp["gap"], cmp["gap_range"][0], cmp["gap_range"][1], f"{o.model} vs {c.model}",
-                                "", o.n + c.n, eci_src, "ok", cmp["verdict"]))
+            low, high = cmp["gap_range"] or (math.nan, math.nan)
+            gaps.append(m.Point(cmp["gap"], low, high, f"{o.model} vs {c.model}", "", o.n + c.n, eci_src, "ok",
+                                cmp["verdict"]))
     add("openness", "open-weight minus closed ECI", *gaps, intervals=False)
     for cap in caps:
         add("price", f"best ECI at <= {cap:g} USD/M", *(m.best_under(p, cap, price_src) for p in per))
@@ -217,7 +238,7 @@ def gap_analysis(a: str, b: str, *, by: str = "country", at: Any = None, ks: Any
     rows = [row for d in dates for row in _at(d, sides, by, ks_t, float(delta), caps_t, reach_t)]
     newest = eci_models_at(by, dates[-1])
     unpriced = {s: tuple(sorted(e.model for e in side_entries(newest, s) if math.isnan(e.price))) for s in sides}
-    sources = {k: v.format(board="the board nearest each date (see each point)", snapshot=NOTABLE_SNAPSHOT)
+    sources = {k: v.format(board="nearest each date (named in each point)", snapshot=NOTABLE_SNAPSHOT)
                for k, v in GAP_SOURCES.items()}
     notes = ("ECI: each Epoch model counts once, at its best version released by the date; the interval is Epoch's "
              "90% interval of that model (the k-th best's own interval, not that of the k-th order statistic).",

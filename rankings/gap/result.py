@@ -104,5 +104,5 @@ class GapResult(FrameMixin):
         tenth = [r for r in self.rows if r.date == date and r.measure == f"ECI #{max(self.ks)}"]
         if tenth and tenth[0].comparison["gap"] is not None:
             t = tenth[0]
-            text += f"; {max(self.ks)}th best: {a} {t.a.value:.2f}, {b} {t.b.value:.2f} ({t.comparison['verdict']})"
+            text += f"; {max(self.ks)}th best: {a} {t.a.value:.2f}, {b} {t.b.value:.2f}, {t.comparison['verdict']}"
         return text + f" (Epoch ECI snapshot {ECI_SNAPSHOT}, 90% intervals)."
