@@ -15,7 +15,7 @@ from rankings.cli.report import COMMANDS, report_command
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-SECTIONS = ("data", "methods", "bounds", "sweeps", "tipping", "uncertainty", "rivals", "ternary", "provenance")
+SECTIONS = ("data", "methods", "bounds", "sweeps", "tipping", "uncertainty", "rivals", "ternary", "gap", "provenance")
 HOSTILE = "<script>alert(1)</script>"
 
 

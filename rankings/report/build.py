@@ -40,6 +40,7 @@ from rankings.report.parts import (
 )
 from rankings.report.sections.bounds import _bounds_section
 from rankings.report.sections.data import _data_section
+from rankings.report.sections.gap import _gap_section
 from rankings.report.sections.methods import _methods_section
 from rankings.report.sections.provenance import _provenance_section
 from rankings.report.sections.rivals import _rivals_section
@@ -135,6 +136,8 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
                 main_result, focus, figs, facts))),
             _Section("ternary", "Three-metric weight map", analysed("The ternary map", lambda: _ternary_section(
                 method, table, focus, ternary, sweep_result, methods, figs))),
+            _Section("gap", "Is the gap closed? Head against depth", step("The country gap", lambda: _gap_section(
+                table, focus))),
             _Section("provenance", "Where each metric comes from", step("The provenance table", lambda: (
                 _provenance_section(table, sources)))),
         ]
