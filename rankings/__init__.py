@@ -55,6 +55,8 @@ _LAZY = {
     "tipping_point": ("rankings.sensitivity.exact", "tipping_point"),
     "winners": ("rankings.sensitivity.exact", "winners"),
     "write_report": ("rankings.report.build", "write_report"),
+    "gap_analysis": ("rankings.gap", "gap_analysis"),
+    "GapResult": ("rankings.gap", "GapResult"),
 }
 
 
@@ -78,6 +80,7 @@ __all__ = [
     "DataError",
     "ENTRY_POINT_GROUP",
     "Explanation",
+    "GapResult",
     "INVARIANTS",
     "Lens",
     "LensError",
@@ -96,6 +99,7 @@ __all__ = [
     "default_registry",
     "discover",
     "explain_gap",
+    "gap_analysis",
     "get_methodology",
     "load_default",
     "load_table",

@@ -111,6 +111,7 @@ def test_public_api_is_pinned_and_sorted():
         "load_table", "load_toml", "metric_sources", "rank_scores", "validate_file",
         # the analyses and the report (imported on first use)
         "SensitivityResult", "rank_bounds", "sensitivity_analysis", "sweep", "tipping_point", "winners", "write_report",
+        "GapResult", "gap_analysis",
     }
     for name in rankings.__all__:
         assert hasattr(rankings, name)

@@ -24,7 +24,7 @@ def _cell(p: Any, unit: str = "") -> str:
         return f"{p.value * 100:.1f}% ({p.detail})"
     if "within" in unit:
         return f"{int(p.value)} (sure {int(p.low)}, possible {int(p.high)})"
-    whole = all(float(x).is_integer() for x in (p.value, p.low, p.high) if not math.isnan(x))
+    whole = all(not math.isnan(x) and float(x).is_integer() for x in (p.value, p.low, p.high))
 
     def num(x: float) -> str:
         return f"{x:.0f}" if whole else f"{x:.2f}"
@@ -41,7 +41,9 @@ def _gap(r: Any) -> str:
     g = r.comparison["gap"]
     if g is None:
         return "-"
-    return f"{g * 100:+.1f} pp" if "share" in r.measure else f"{g:+.2f}"
+    if "share" in r.measure:
+        return f"{g * 100:+.1f} pp"
+    return f"{g:+.0f}" if float(g).is_integer() else f"{g:+.2f}"
 
 
 def _verdict(r: Any, sides: tuple[str, str]) -> str:
@@ -57,8 +59,9 @@ def _verdict(r: Any, sides: tuple[str, str]) -> str:
 
 def _text(result: Any) -> str:
     a, b = result.sides
-    lines = [f"Gap between {a} and {b} (by {result.by}) at {len(result.dates)} date(s), "
-             f"{result.dates[0]} to {result.dates[-1]}"]
+    when = result.dates[0] if len(result.dates) == 1 else \
+        f"{len(result.dates)} dates, {result.dates[0]} to {result.dates[-1]}"
+    lines = [f"Gap between {a} and {b} (by {result.by}) at {when}"]
     for key, title in SECTIONS:
         rows = [r for r in result.rows if r.section == key]
         if not rows:

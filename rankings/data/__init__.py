@@ -11,7 +11,7 @@ snapshot) and :mod:`.epoch` (the build steps shared with ``fixtures/build.py``).
 
 
 The fixtures (``models.csv``, ``organisations.csv``, ``benchmarks.csv``,
-``papers.csv``, ``published_figures.csv``; see ``fixtures/PROVENANCE.md``) are produced once by
+``papers.csv``, ``eci_models.csv``, ``published_figures.csv``; see ``fixtures/PROVENANCE.md``) are produced once by
 ``fixtures/build.py`` from public snapshots of Epoch AI, LMArena and papercopilot data.
 This module only reads them, with the standard ``csv`` module, and turns them into a
 :class:`~rankings.table.ContributorTable` under a :class:`Lens`: a year window, a
