@@ -119,7 +119,7 @@ def gap_command(between: tuple[str, str], by: str | None, at: tuple[str, ...], k
       rankings gap --between "United States" China --plot gap.png
     """
     from rankings.gap import KS, gap_analysis
-    from rankings.gap.analysis import PRICE_CAPS, REACH, guess_by
+    from rankings.gap.analysis import PRICE_CAPS, REACH
 
     fmt = _output_format(out.fmt, out.output, ("table", "json"))
     if plot_path is not None:
@@ -127,7 +127,7 @@ def gap_command(between: tuple[str, str], by: str | None, at: tuple[str, ...], k
 
         check_plot_path(plot_path)
     a, b = between
-    result = gap_analysis(a, b, by=by or guess_by(a, b), at=at or None, ks=ks or KS, delta=delta,
+    result = gap_analysis(a, b, by=by, at=at or None, ks=ks or KS, delta=delta,
                           price_caps=caps or PRICE_CAPS, reach=reach or REACH)
     if plot_path is not None:
         from rankings.report.gap_plot import gap_lines

@@ -188,19 +188,25 @@ def _crossovers(sides: tuple[str, str], by: str, ks: tuple[int, ...], delta: flo
         start, va, vb = points[0]
         if va == vb:
             out.append(dict(measure=name, leader=None, since=start, reached_by=None, date=start,
-                            values={sides[0]: va, sides[1]: vb}, status=f"level when both first had a value ({start})"))
+                            values={sides[0]: va, sides[1]: vb},
+                            at_end={sides[0]: points[-1][1], sides[1]: points[-1][2], "date": last},
+                            status=f"level when both first had a value ({start})"))
             continue
         lead, trail = (0, 1) if va > vb else (1, 0)
         hit = next(((d, x, y) for d, x, y in points[1:] if (x, y)[trail] >= (x, y)[lead]), None)
+        end = points[-1]
+        held = hit is not None and (end[1], end[2])[trail] >= (end[1], end[2])[lead]
         entry = dict(measure=name, leader=sides[lead], since=start, reached_by=sides[trail],
                      date=hit[0] if hit else None,
-                     values={sides[0]: (hit or points[-1])[1], sides[1]: (hit or points[-1])[2]},
-                     status="reached" if hit else f"not reached by {last}")
+                     values={sides[0]: (hit or end)[1], sides[1]: (hit or end)[2]},
+                     at_end={sides[0]: end[1], sides[1]: end[2], "date": last},
+                     status=("reached" + ("" if held else f", behind again by {last}")) if hit
+                     else f"not reached by {last}")
         out.append(entry)
     return out
 
 
-def gap_analysis(a: str, b: str, *, by: str = "country", at: Any = None, ks: Any = KS, delta: float = DELTA,
+def gap_analysis(a: str, b: str, *, by: str | None = None, at: Any = None, ks: Any = KS, delta: float = DELTA,
                  price_caps: Any = PRICE_CAPS, reach: Any = REACH) -> GapResult:
     """Head against depth of two sides (countries or contributors) over time, with intervals.
 
@@ -210,7 +216,9 @@ def gap_analysis(a: str, b: str, *, by: str = "country", at: Any = None, ks: Any
         The two sides: countries (``by="country"``, Epoch's names: ``"United States"``,
         ``"China"``) or contributors after the merged grouping (``by="contributor"``;
         registry aliases accepted). Closest names are suggested for an unknown one.
-    by : {"country", "contributor"}
+    by : {"country", "contributor"}, optional
+        Default: ``country`` when both names are countries, ``contributor`` when both are
+        contributors (:func:`guess_by`).
     at : sequence of ``YYYY-MM-DD``, optional
         Dates to measure at (default: quarter ends from 2023-03-31, then the ECI snapshot
         date, 2026-08-22). Each must lie between the first ECI release and that date.
@@ -232,8 +240,9 @@ def gap_analysis(a: str, b: str, *, by: str = "country", at: Any = None, ks: Any
     UnknownNameError
         A side is not a known country or contributor.
     SettingError
-        The sides are the same, or k, delta, a price cap or a date is out of range.
+        The sides are the same or of two kinds, or k, delta, a price cap or a date is out of range.
     """
+    by = guess_by(a, b) if by is None else by
     sides, dates, ks_t, caps_t, reach_t = _check(a, b, by, at, ks, delta, price_caps, reach)
     rows = [row for d in dates for row in _at(d, sides, by, ks_t, float(delta), caps_t, reach_t)]
     newest = eci_models_at(by, dates[-1])
