@@ -172,8 +172,9 @@ def _at(date: str, sides: tuple[str, str], by: str, ks: tuple[int, ...], delta: 
 
 
 def _crossovers(sides: tuple[str, str], by: str, ks: tuple[int, ...], delta: float, last: str) -> list[dict[str, Any]]:
-    """For each depth measure: who led when both sides first had a value, and the first release date on
-    which the other side's value reached the leader's (point values; the measures change only on release dates)."""
+    """For each depth measure: who led when the two sides' values first differed, and the first release date
+    on which the other side's value reached the leader's (point values; the measures change only on release
+    dates), with the values at the end and whether the lead came back."""
     events = sorted({e.date for e in eci_versions(by) if e.date <= last})
     series: dict[str, list[tuple[str, float, float]]] = {}
     for date in events:
@@ -185,24 +186,23 @@ def _crossovers(sides: tuple[str, str], by: str, ks: tuple[int, ...], delta: flo
                 series.setdefault(name, []).append((date, da[name].value, db[name].value))
     out = []
     for name, points in series.items():
-        start, va, vb = points[0]
-        if va == vb:
-            out.append(dict(measure=name, leader=None, since=start, reached_by=None, date=start,
-                            values={sides[0]: va, sides[1]: vb},
-                            at_end={sides[0]: points[-1][1], sides[1]: points[-1][2], "date": last},
-                            status=f"level when both first had a value ({start})"))
-            continue
-        lead, trail = (0, 1) if va > vb else (1, 0)
-        hit = next(((d, x, y) for d, x, y in points[1:] if (x, y)[trail] >= (x, y)[lead]), None)
         end = points[-1]
+        at_end = {sides[0]: end[1], sides[1]: end[2], "date": last}
+        first = next((i for i, (_, x, y) in enumerate(points) if x != y), None)
+        if first is None:
+            out.append(dict(measure=name, leader=None, since=points[0][0], reached_by=None, date=None,
+                            values={sides[0]: end[1], sides[1]: end[2]}, at_end=at_end,
+                            status=f"level at every release date to {last}"))
+            continue
+        start, va, vb = points[first]
+        lead, trail = (0, 1) if va > vb else (1, 0)
+        hit = next(((d, x, y) for d, x, y in points[first + 1:] if (x, y)[trail] >= (x, y)[lead]), None)
         held = hit is not None and (end[1], end[2])[trail] >= (end[1], end[2])[lead]
-        entry = dict(measure=name, leader=sides[lead], since=start, reached_by=sides[trail],
-                     date=hit[0] if hit else None,
-                     values={sides[0]: (hit or end)[1], sides[1]: (hit or end)[2]},
-                     at_end={sides[0]: end[1], sides[1]: end[2], "date": last},
-                     status=("reached" + ("" if held else f", behind again by {last}")) if hit
-                     else f"not reached by {last}")
-        out.append(entry)
+        out.append(dict(measure=name, leader=sides[lead], since=start, reached_by=sides[trail],
+                        date=hit[0] if hit else None,
+                        values={sides[0]: (hit or end)[1], sides[1]: (hit or end)[2]}, at_end=at_end,
+                        status=("reached" + ("" if held else f", behind again by {last}")) if hit
+                        else f"not reached by {last}"))
     return out
 
 

@@ -67,8 +67,8 @@ def within(entries: list[Entry], frontier: Entry | None, delta: float, source: s
         return missing("no models at this date", 0, source)
     line = frontier.score - delta
     n = sum(e.score >= line for e in entries)
-    sure = sum(e.low >= line for e in entries)
-    possible = sum(e.high >= line for e in entries)
+    sure = sum(e.low >= line for e in entries)  # a model with no interval is never sure...
+    possible = sum(e.high >= line or (math.isnan(e.high) and e.score >= line) for e in entries)  # ...but possible
     return Point(float(n), float(sure), float(possible), frontier.model, frontier.date, len(entries), source, "ok",
                  f"frontier {frontier.model} {frontier.score:g}, line {line:g}")
 
@@ -78,9 +78,15 @@ def median_top(entries: list[Entry], top: int, source: str) -> Point:
     if len(entries) < top:
         return missing(f"too few models ({len(entries)}, need {top})", len(entries), source)
     best = entries[:top]
-    return Point(statistics.median(e.score for e in best), statistics.median(e.low for e in best),
-                 statistics.median(e.high for e in best), "", "", len(entries), source, "ok",
-                 f"median of the top {top}")
+    def med(values: list[float]) -> float:
+        return round(statistics.median(values), 10)  # no float dust (149.53500000000003) in the output
+
+    bare = [e.model for e in best if math.isnan(e.low) or math.isnan(e.high)]
+    if bare:  # a band from nine intervals and one point would look measured where it is not
+        return Point(med([e.score for e in best]), math.nan, math.nan, "", "", len(entries), source, "ok",
+                     f"median of the top {top}; no band: no interval for {', '.join(bare)}")
+    return Point(med([e.score for e in best]), med([e.low for e in best]), med([e.high for e in best]),
+                 "", "", len(entries), source, "ok", f"median of the top {top}")
 
 
 def open_share(total: int, opened: int, source: str) -> Point:
