@@ -36,6 +36,7 @@ from rankings.cli.options import (
     method_options,
     output_options,
 )
+from rankings.caveats import fill_text
 from rankings.errors import RankingsError
 
 TABLE_ROWS = 25
@@ -179,7 +180,7 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
     lines += [f"Note: {n}" for n in result.notes]
     lines.append(_render(header, rows, marks))
     if result.filled is not None:
-        lines.append(f"   * filled by the missing rule {methodology.missing!r}: not an observed value")
+        lines.append(f"   * filled by {fill_text(methodology)}: not an observed value")
     if tie_note:
         lines.append(f"   ({tie_note})")
     if default_cut:
@@ -349,7 +350,7 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
                      ("+" if part > 0 else "") + _num(part) + ("*" if any(marks) else "")])
     lines.append(_render(header, rows, align_left=(0,)))
     if any(filled.values()):
-        lines.append(f"* filled by the missing rule {result.methodology.missing!r}, not observed: that term of the "
+        lines.append(f"* filled by {fill_text(result.methodology)}, not observed: that term of the "
                      "gap comes from a filled value.")
     lines.append("A positive contribution favours " + term_text(e.first) + "; contributions add up to the gap.")
     click.echo(fit_lines(lines))
