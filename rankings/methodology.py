@@ -270,9 +270,10 @@ class Methodology:
             return table.metric_names
         missing = [m for m in self.weights if m not in table.metric_names]
         if missing:
+            home = next((f" (key 'pillars.{p.name}')" for p in (self.pillars.pillars.values() if self.pillars else ())
+                         if missing[0] in p.members), "")
             raise UnknownNameError("metric", missing[0], table.metric_names).with_prefix(
-                f"{self._where()} reads a metric that {table.label} does not have:"
-            )
+                f"{self._where()}{home} reads a metric that {table.label} does not have:")
         return tuple(self.weights)
 
     def weights_for(self, table: ContributorTable) -> dict[str, float]:

@@ -349,6 +349,12 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
         rows.append([m, _num(e.weights[m]), _num(e.values[m][0]) + marks[0], _num(e.values[m][1]) + marks[1],
                      ("+" if part > 0 else "") + _num(part) + ("*" if any(marks) else "")])
     lines.append(_render(header, rows, align_left=(0,)))
+    if e.pillars is not None:
+        shares = result.methodology.pillars.pillar_weights(e.weights) if result.methodology.pillars else {}
+        lines.append("Per pillar (the sum of its metrics' contributions):")
+        lines.append(_render(["pillar", "weight", "contribution"],
+                             [[p, _num(shares.get(p, 0.0)), ("+" if v > 0 else "") + _num(v)]
+                              for p, v in sorted(e.pillars.items(), key=lambda kv: -abs(kv[1]))], align_left=(0,)))
     if any(filled.values()):
         lines.append(f"* filled by {fill_text(result.methodology)}, not observed: that term of the "
                      "gap comes from a filled value.")
