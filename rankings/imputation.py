@@ -123,9 +123,10 @@ def treat_outliers(table: ContributorTable, spec: Mapping[str, Any],
                    where: str) -> tuple[ContributorTable, np.ndarray, list[str]]:
     """Apply ``spec`` to ``table``: the treated table, the N x M mask of winsorised cells, and the log-transformed metrics."""
     mask = np.zeros(table.values.shape, dtype=bool)
-    if not spec:
+    names = spec.get("metrics", list(table.metric_names)) if spec else []
+    key = f"{describe_outliers(spec)} on {','.join(names)}"
+    if not spec or key in table.treatments:
         return table, mask, []
-    names = spec.get("metrics", list(table.metric_names))
     absent = [m for m in names if m not in table.metric_names]
     if absent:
         raise DataError(f"{where}: outliers metrics name {absent[0]!r}, a metric not read "
@@ -159,7 +160,7 @@ def treat_outliers(table: ContributorTable, spec: Mapping[str, Any],
             changed = np.flatnonzero((col < lo) | (col > hi))
             col[changed] = np.clip(col[changed], lo, hi)
         mask[changed, j] = True
-    return table.replace(values=values), mask, logged
+    return table.replace(values=values, treatments=(*table.treatments, key)), mask, logged
 
 
 def describe_outliers(spec: Mapping[str, Any]) -> str:

@@ -34,11 +34,11 @@ from rankings import normalize as _normalize
 from rankings._plugin_io import checked_scores, exit_text, stdout_to_stderr
 from rankings.aggregate import AGGREGATIONS
 from rankings.errors import MethodologyError, PluginError, RankingsError, UnknownNameError, WeightError, shown
+from rankings.imputation import check_outliers, treat_outliers
 from rankings.parameters import check_parameters
+from rankings.pillars import Hierarchy
 from rankings.ranking import rank_scores
 from rankings.result import RankingResult
-from rankings.imputation import check_outliers, treat_outliers
-from rankings.pillars import Hierarchy
 from rankings.table import MISSING_RULES, ContributorTable, missing_rule_name
 from rankings.weighting import SCHEMES, derive
 

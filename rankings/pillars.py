@@ -117,7 +117,7 @@ class Hierarchy:
 
         def combine(members: Mapping[str, float], how: str) -> tuple[np.ndarray, np.ndarray]:
             parts = [node(m) for m in members]
-            weight = sum(w for _, w in parts)
+            weight: np.ndarray = np.sum([w for _, w in parts], axis=0)
             safe = np.where(weight > 0, weight, 1.0)[:, None]
             if how == "geometric":
                 with np.errstate(divide="ignore", invalid="ignore"):

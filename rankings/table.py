@@ -116,6 +116,8 @@ class ContributorTable(FrameMixin):
     direction_sources : mapping of metric to str, optional
         Where each metric's direction came from (:data:`DIRECTION_SOURCES`); see
         :meth:`direction_source` for metrics not listed.
+    treatments : tuple of str
+        Outlier treatments already applied to the values.
     """
 
     contributors: tuple[str, ...]
@@ -126,6 +128,8 @@ class ContributorTable(FrameMixin):
     label: str = "table"
     lens: Mapping[str, Any] = field(default_factory=dict)
     direction_sources: Mapping[str, str] = field(default_factory=dict)
+    treatments: tuple[str, ...] = ()
+    """Outlier treatments already applied (:mod:`rankings.imputation`), so preparing twice treats once."""
 
     def __post_init__(self) -> None:
         contributors = tuple(str(c) for c in self.contributors)

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from rankings.cli import main
-from rankings.declarative import load_toml, methodology_from_mapping
+from rankings.declarative import methodology_from_mapping
 from rankings.errors import MethodologyError, UnknownNameError
 from rankings.explain import explain_gap
 from rankings.sensitivity.linear import linear_problem

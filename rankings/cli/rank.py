@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from rankings.caveats import fill_text
 from rankings.cli.common import (
     FOCUS_DEFAULT,
     CliError,
@@ -36,7 +37,6 @@ from rankings.cli.options import (
     method_options,
     output_options,
 )
-from rankings.caveats import fill_text
 from rankings.errors import RankingsError
 
 TABLE_ROWS = 25
