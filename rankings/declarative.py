@@ -15,6 +15,8 @@ from typing import Any
 
 from rankings.errors import DataError, MethodologyError, RankingsError, WeightError, shown
 from rankings.methodology import TOML_KEYS, Methodology
+from rankings.pillars import parse_pillars
+from rankings.weighting import SCHEMES
 
 
 def parse_weights(text: str) -> dict[str, float]:
@@ -53,10 +55,28 @@ def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodolog
         if not isinstance(data[key], str):
             raise MethodologyError(f"{where}: {key} must be a string (got {shown(data[key])})")
     weights = data.get("weights", "equal")
-    if weights == "equal":
+    scheme = None
+    if isinstance(weights, str) and weights in SCHEMES:
+        scheme = None if weights == "equal" else weights
         weights = None
     elif not isinstance(weights, Mapping):
-        raise MethodologyError(f"{where}: weights must be a table or \"equal\" (got {shown(weights)})")
+        raise MethodologyError(f"{where}: weights must be a table or one of {', '.join(repr(k) for k in SCHEMES)} "
+                               f"(got {shown(weights)})")
+    metrics = data.get("metrics")
+    if metrics is not None:
+        if not isinstance(metrics, list) or not metrics or not all(isinstance(m, str) for m in metrics):
+            raise MethodologyError(f"{where}: metrics must be a non-empty list of metric names (got {shown(metrics)})")
+        if weights is not None:
+            raise MethodologyError(f"{where}: metrics names the metrics read when weights is a scheme; "
+                                   "with a weights table, the table names them")
+        weights = {m: 1.0 for m in metrics}
+    hierarchy = None
+    if "pillars" in data:
+        if scheme is not None or weights is None:
+            raise MethodologyError(f"{where}: pillars need a weights table naming the top-level pillars "
+                                   f"(got weights = {shown(data.get('weights', 'equal'))})")
+        hierarchy = parse_pillars(data["pillars"], weights, str(data["aggregate"]), where)
+        weights = None
     for key, kind in (("parameters", Mapping), ("bounds", Mapping), ("directions", Mapping), ("invariants", list),
                       ("references", list)):
         if key in data and not isinstance(data[key], kind):
@@ -74,7 +94,8 @@ def methodology_from_mapping(data: Mapping[str, Any], source: str) -> Methodolog
             parameters=dict(data.get("parameters", {})), bounds=dict(data.get("bounds", {})),
             missing=str(data.get("missing", "error")), invariants=frozenset(data.get("invariants", [])),
             references=tuple(data.get("references", [])), source=source,
-            directions=dict(data.get("directions", {})),
+            directions=dict(data.get("directions", {})), scheme=scheme, pillars=hierarchy,
+            outliers=data.get("outliers", {}),
         )
     except MethodologyError:
         raise

@@ -4,9 +4,10 @@ For an additive aggregation (weighted arithmetic mean, Borda, PROMETHEE II with 
 usual criterion) the score gap splits exactly into per-metric parts
 ``w_j (l_Aj - l_Bj)``. For a weighted geometric mean the same split holds for the gap
 in log score. For every other aggregation (TOPSIS, WASPAS, Copeland, Kemeny,
-lexicographic, plugins) the gap is split by Shapley values over metrics: the "value"
+lexicographic, plugins, pillars aggregated differently from the top) the gap is split by Shapley values over metrics: the "value"
 of a set S of metrics is the gap that remains when A's row takes A's values on S and
 B's values elsewhere (everything else fixed). Shapley parts add up to the gap exactly.
+With pillars (:mod:`rankings.pillars`) each pillar's part is the sum of its metrics' parts.
 
 References
 ----------
@@ -53,6 +54,8 @@ class Explanation(FrameMixin):
     weights: Mapping[str, float]
     values: Mapping[str, tuple[float, float]]
     normalized: Mapping[str, tuple[float, float]] | None
+    pillars: Mapping[str, float] | None = None
+    """Pillar -> the sum of its metrics' contributions (methodologies with pillars)."""
 
     def to_frame(self) -> Any:
         """One row per metric: weight, both values, normalised values, contribution."""
@@ -75,6 +78,7 @@ class Explanation(FrameMixin):
                 }
                 for m in self.contributions
             ],
+            "pillars": None if self.pillars is None else dict(self.pillars),
         }
 
 
@@ -97,7 +101,7 @@ def explain_gap(result: RankingResult, first: str, second: str) -> Explanation:
     gap = float(result.scores[a] - result.scores[b])
     contributions: np.ndarray
     kind = "shapley"
-    if method.declarative and result.normalized is not None:
+    if method.declarative and result.normalized is not None and (method.pillars is None or method.pillars.flat):
         agg = AGGREGATIONS[method.aggregate or "arithmetic"]
         L = agg.linear_form(result.normalized) if agg.linear_form is not None else None
         if L is not None and agg.additive:
@@ -118,6 +122,9 @@ def explain_gap(result: RankingResult, first: str, second: str) -> Explanation:
         weights=dict(result.weights),
         values={m: (float(table.values[a, j]), float(table.values[b, j])) for j, m in enumerate(names)},
         normalized=norm,
+        pillars=None if method.pillars is None else {
+            p: float(sum(contributions[names.index(m)] for m in method.pillars.leaves(p) if m in names))
+            for p in method.pillars.pillars},
     )
 
 

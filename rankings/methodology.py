@@ -31,13 +31,16 @@ import numpy as np
 
 from rankings import caveats
 from rankings import normalize as _normalize
-from rankings._plugin_io import exit_text, stdout_to_stderr
+from rankings._plugin_io import checked_scores, exit_text, stdout_to_stderr
 from rankings.aggregate import AGGREGATIONS
 from rankings.errors import MethodologyError, PluginError, RankingsError, UnknownNameError, WeightError, shown
+from rankings.imputation import check_outliers, treat_outliers
 from rankings.parameters import check_parameters
+from rankings.pillars import Hierarchy
 from rankings.ranking import rank_scores
 from rankings.result import RankingResult
-from rankings.table import MISSING_RULES, ContributorTable
+from rankings.table import MISSING_RULES, ContributorTable, missing_rule_name
+from rankings.weighting import SCHEMES, derive
 
 INVARIANTS: tuple[str, ...] = (
     "permutation",
@@ -66,7 +69,7 @@ BatchScoreFunction = Callable[[ContributorTable, np.ndarray], Any]
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*\*?$")  # a trailing * marks a what-if
 TOML_KEYS: tuple[str, ...] = (
     "name", "description", "weights", "normalize", "aggregate", "parameters", "bounds",
-    "missing", "invariants", "references", "directions",
+    "missing", "invariants", "references", "directions", "pillars", "outliers", "metrics",
 )
 
 
@@ -131,6 +134,13 @@ class Methodology:
         Directions applied when the table is prepared: they replace the table's own (its
         sidecar or dataset spec) but not a user's (``--direction``,
         :meth:`ContributorTable.with_directions`).
+    scheme : str, optional
+        A weighting scheme of :mod:`rankings.weighting` (``entropy``, ``critic``, ``pca``...): weights
+        are derived from the prepared table; ``weights`` (if given) only names the metrics read.
+    outliers : mapping
+        Outlier treatment after the missing rule (:func:`rankings.imputation.check_outliers`).
+    pillars : Hierarchy, optional
+        Metrics grouped into pillars (:mod:`rankings.pillars`); ``weights`` are the effective ones.
     """
 
     name: str
@@ -147,6 +157,9 @@ class Methodology:
     missing: str = "error"
     source: str = "python"
     directions: Mapping[str, str] = field(default_factory=dict)
+    scheme: str | None = None
+    outliers: Mapping[str, Any] = field(default_factory=dict)
+    pillars: Hierarchy | None = None
 
     def __post_init__(self) -> None:
         where = self._where()
@@ -175,7 +188,12 @@ class Methodology:
             raise UnknownNameError("invariant", unknown[0], INVARIANTS).with_prefix(where)
         object.__setattr__(self, "invariants", invariants)
         object.__setattr__(self, "references", tuple(str(r) for r in self.references))
-        if self.missing not in MISSING_RULES:
+        if self.scheme is not None and self.scheme not in SCHEMES:
+            raise UnknownNameError("weighting scheme", str(self.scheme), tuple(SCHEMES)).with_prefix(where)
+        object.__setattr__(self, "outliers", MappingProxyType(check_outliers(self.outliers, where)))
+        if self.pillars is not None and self.weights is None:
+            object.__setattr__(self, "weights", MappingProxyType(self.pillars.effective_weights()))
+        if missing_rule_name(self.missing) not in MISSING_RULES:
             raise MethodologyError(f"{where}: missing must be one of {', '.join(MISSING_RULES)} (got {shown(self.missing)})")
         declarative = self.normalize is not None or self.aggregate is not None
         if self.score is not None and declarative:
@@ -252,25 +270,38 @@ class Methodology:
             return table.metric_names
         missing = [m for m in self.weights if m not in table.metric_names]
         if missing:
+            home = next((f" (key 'pillars.{p.name}')" for p in (self.pillars.pillars.values() if self.pillars else ())
+                         if missing[0] in p.members), "")
             raise UnknownNameError("metric", missing[0], table.metric_names).with_prefix(
-                f"{self._where()} reads a metric that {table.label} does not have:"
-            )
+                f"{self._where()}{home} reads a metric that {table.label} does not have:")
         return tuple(self.weights)
 
     def weights_for(self, table: ContributorTable) -> dict[str, float]:
         """Weights on ``table``'s metrics, rescaled to sum to 1."""
         names = self.metrics_for(table)
+        if self.scheme is not None:
+            higher = np.array([table.spec(m).direction == "max" for m in names])
+            try:
+                derived = derive(self.scheme, table.select_metrics(names).values, higher)
+            except WeightError as exc:
+                raise WeightError(f"{self._where()} on {table.label}: {exc}") from None
+            return dict(zip(names, derived.tolist()))
         raw = {m: 1.0 for m in names} if self.weights is None else dict(self.weights)
         total = sum(raw.values())
         return {m: raw[m] / total for m in names}
 
     def weights_rescaled(self) -> bool:
         """True when the declared weights do not already sum to 1."""
-        return self.weights is not None and abs(sum(self.weights.values()) - 1.0) > 1e-9
+        return self.scheme is None and self.weights is not None and abs(sum(self.weights.values()) - 1.0) > 1e-9
 
     # -- evaluation -------------------------------------------------------------------
     def prepare(self, table: ContributorTable) -> ContributorTable:
-        """The table restricted to the metrics read, with the methodology's directions and missing rule applied."""
+        """The table restricted to the metrics read, with the methodology's directions, missing rule and outlier
+        treatment applied."""
+        return self.prepare_steps(table)[0]
+
+    def prepare_steps(self, table: ContributorTable) -> tuple[ContributorTable, np.ndarray, list[str]]:
+        """:meth:`prepare`, with the N x M mask of winsorised cells and the log-transformed metrics."""
         table = table.select_metrics(self.metrics_for(table))
         if self.directions:
             absent = [m for m in self.directions if m not in table.metric_names]
@@ -279,7 +310,7 @@ class Methodology:
                     f"{self._where()} sets the direction of a metric that {table.label} does not have:")
             table = table.with_directions({m: d for m, d in self.directions.items()
                                            if table.direction_source(m) not in OVERRIDE_SOURCES}, "methodology")
-        return table.resolve_missing(self.missing)
+        return treat_outliers(table.resolve_missing(self.missing), self.outliers, self._where())
 
     def _normalizer_params(self, table: ContributorTable) -> dict[str, Any]:
         params = {k: v for k, v in self.parameters.items()
@@ -330,7 +361,10 @@ class Methodology:
             Z = self.normalized(table) if normalized is None else normalized
             agg = AGGREGATIONS[self.aggregate or "arithmetic"]
             params = {k: v for k, v in self.parameters.items() if k in agg.parameters}
-            out = agg(Z, W, **params)
+            if self.pillars is not None and not self.pillars.flat:
+                out = self.pillars.score(Z, W, table.metric_names)
+            else:
+                out = agg(Z, W, **params)
         elif self.score_batch is not None:
             out = self._checked(self._call(self.score_batch, table, W), table, shape=(W.shape[0], n))
         else:
@@ -354,30 +388,7 @@ class Methodology:
             raise PluginError(f"{self._where()}: score function raised {type(exc).__name__}: {exc}") from None
 
     def _checked(self, result: Any, table: ContributorTable, shape: tuple[int, ...]) -> np.ndarray:
-        where = self._where()
-        index = getattr(result, "index", None)
-        if index is not None and not callable(index) and len(shape) == 1:
-            labels = [str(x) for x in index]
-            if sorted(labels) != sorted(table.contributors):
-                extra = sorted(set(labels) - set(table.contributors))[:1] or sorted(set(table.contributors) - set(labels))[:1]
-                raise MethodologyError(
-                    f"{where}: score must be indexed by the table's contributors (got index entry mismatch at {extra[0]!r})"
-                    if extra else f"{where}: score must be indexed by the table's contributors (got duplicates)"
-                )
-            position = {name: i for i, name in enumerate(labels)}
-            result = np.asarray(result, dtype=float)[[position[c] for c in table.contributors]]
-        try:
-            array = np.asarray(result, dtype=float)
-        except (TypeError, ValueError):
-            raise MethodologyError(f"{where}: score must return numbers (got {type(result).__name__})") from None
-        if array.shape != shape:
-            raise MethodologyError(f"{where}: score must return shape {shape} (got {array.shape})")
-        if np.isnan(array).any():
-            i = int(np.flatnonzero(np.isnan(array.reshape(-1)))[0]) % shape[-1]
-            raise MethodologyError(f"{where}: score returned NaN (first for {table.contributors[i]!r})")
-        if np.isposinf(array).any():
-            raise MethodologyError(f"{where}: score returned +inf; scores must be finite or -inf")
-        return array
+        return checked_scores(result, table.contributors, shape, self._where())
 
     def scores(self, table: ContributorTable, weights: Mapping[str, float] | None = None) -> np.ndarray:
         """One score per contributor of a prepared table (weights default to the method's)."""
@@ -388,8 +399,8 @@ class Methodology:
 
     def evaluate(self, table: ContributorTable, ties: str = "competition") -> RankingResult:
         """Prepare ``table``, score it with the default weights and rank the scores."""
-        prepared = self.prepare(table)
-        notes, filled = caveats.preparation_notes(self, table, prepared)
+        prepared, winsorised, logged = self.prepare_steps(table)
+        notes, filled = caveats.preparation_notes(self, table, prepared, winsorised, logged)
         weights = self.weights_for(prepared)
         normalized = self.normalized(prepared) if self.declarative else None
         vector = np.array([weights[m] for m in prepared.metric_names])
@@ -411,6 +422,8 @@ class Methodology:
         parameters: Mapping[str, Any] | None = None,
         missing: str | None = None,
         name: str | None = None,
+        scheme: str | None = None,
+        outliers: Mapping[str, Any] | None = None,
     ) -> Methodology:
         """A copy with what-if changes; ``weights`` replaces the whole weight set.
 
@@ -448,6 +461,10 @@ class Methodology:
             changes["bounds"] = {**self.bounds, **bounds}
         if missing is not None:
             changes["missing"] = missing
+        if scheme is not None:  # "declared": back to the methodology's typed weights (equal when it has none)
+            changes["scheme"] = None if scheme == "declared" else scheme
+        if outliers is not None:
+            changes["outliers"] = outliers
         if not changes and name is None:
             return self
         changes["name"] = name or (self.name if self.name.endswith("*") else self.name + "*")
@@ -469,4 +486,7 @@ class Methodology:
             "references": list(self.references),
             "source": self.source,
             "directions": dict(self.directions),
+            "weights_scheme": self.scheme,
+            "outliers": dict(self.outliers) or None,
+            "pillars": None if self.pillars is None else self.pillars.to_dict(),
         }

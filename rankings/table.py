@@ -22,11 +22,20 @@ from rankings.errors import DataError, UnknownNameError
 
 Direction = Literal["max", "min"]
 MetricKind = Literal["count", "score", "share", "rate", "index", "other"]
-MissingRule = Literal["error", "drop", "zero", "worst"]
+MissingRule = Literal["error", "drop", "zero", "worst", "mean", "median", "group-mean"]
 
 DIRECTIONS: tuple[str, ...] = ("max", "min")
 METRIC_KINDS: tuple[str, ...] = ("count", "score", "share", "rate", "index", "other")
-MISSING_RULES: tuple[str, ...] = ("error", "drop", "zero", "worst")
+MISSING_RULES: tuple[str, ...] = ("error", "drop", "zero", "worst", "mean", "median", "group-mean")
+FILL_RULES: tuple[str, ...] = ("zero", "worst", "mean", "median", "group-mean")
+"""The missing rules that fill a cell (the others raise or drop the contributor)."""
+GROUP_COLUMNS: tuple[str, ...] = ("country", "sector")
+"""Attributes ``group-mean`` groups by, first present first (``group-mean:sector`` names one)."""
+
+
+def missing_rule_name(rule: str) -> str:
+    """``group-mean:sector`` -> ``group-mean``; any other rule is its own name."""
+    return rule.split(":", 1)[0] if isinstance(rule, str) else rule
 ATTRIBUTE_COLUMNS: tuple[str, ...] = ("country", "sector", "group", "type")
 """Columns of a contributor file read as text attributes rather than metrics."""
 
@@ -107,6 +116,8 @@ class ContributorTable(FrameMixin):
     direction_sources : mapping of metric to str, optional
         Where each metric's direction came from (:data:`DIRECTION_SOURCES`); see
         :meth:`direction_source` for metrics not listed.
+    treatments : tuple of str
+        Outlier treatments already applied to the values.
     """
 
     contributors: tuple[str, ...]
@@ -117,6 +128,8 @@ class ContributorTable(FrameMixin):
     label: str = "table"
     lens: Mapping[str, Any] = field(default_factory=dict)
     direction_sources: Mapping[str, str] = field(default_factory=dict)
+    treatments: tuple[str, ...] = ()
+    """Outlier treatments already applied (:mod:`rankings.imputation`), so preparing twice treats once."""
 
     def __post_init__(self) -> None:
         contributors = tuple(str(c) for c in self.contributors)
@@ -266,9 +279,10 @@ class ContributorTable(FrameMixin):
 
         Rules: ``error`` (raise, listing the first missing cells), ``drop`` (remove
         contributors with any missing value), ``zero`` (fill with 0), ``worst`` (fill
-        with the worst observed value of that metric, respecting its direction).
+        with the worst observed value of that metric, respecting its direction), ``mean``,
+        ``median`` and ``group-mean`` (see :mod:`rankings.imputation`).
         """
-        if rule not in MISSING_RULES:
+        if missing_rule_name(rule) not in MISSING_RULES:
             raise DataError(f"missing rule must be one of {', '.join(MISSING_RULES)} (got {rule!r})")
         names = list(metrics) if metrics is not None else list(self.metric_names)
         cols = [self.metric_index(n) for n in names]
@@ -282,13 +296,17 @@ class ContributorTable(FrameMixin):
             more = f" and {len(cells) - 4} more" if len(cells) > 4 else ""
             raise DataError(
                 f"{self.label}: values must be present for the metrics used (got {len(cells)} missing: "
-                f"{shown}{more}); choose --missing drop, zero or worst"
+                f"{shown}{more}); choose --missing drop, zero, worst, mean, median or group-mean"
             )
         if rule == "drop":
             keep = np.flatnonzero(~holes.any(axis=1))
             if keep.size == 0:
                 raise DataError(f"{self.label}: --missing drop left no contributor (every row has a gap)")
             return self.take(keep)
+        if missing_rule_name(rule) in ("mean", "median", "group-mean"):
+            from rankings.imputation import impute
+
+            return self.replace(values=impute(self, rule, cols))
         values = np.array(self.values, copy=True)
         for j in cols:
             col = values[:, j]

@@ -26,7 +26,7 @@ MAX_LINES = 500
 # Floors, lowest first. A module may import its own floor and the floors below it.
 FLOORS: list[tuple[str, ...]] = [
     ("errors", "_paths", "_version", "_frames", "_atomic", "_plugin_io", "sampling", "ranking"),
-    ("normalize", "aggregate", "table", "table_io"),
+    ("normalize", "aggregate", "table", "table_io", "weighting", "imputation", "pillars"),
     ("methodology", "caveats", "result", "parameters", "declarative", "registry", "_builtin"),
     ("data", "explain", "invariants", "manifest", "testing"),
     ("sensitivity", "gap"),

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
-from rankings.cli.common import _render, fit_lines
-from rankings.cli.options import format_option, methods_dir_option
+from rankings.cli.common import _render, cli_errors, fit_lines
+from rankings.cli.options import DataOptions, data_options, format_option, methods_dir_option
 from rankings.cli.progress import Bar
 
 
@@ -39,21 +39,33 @@ def methods_command(fmt: str, methods_dirs: tuple[Path, ...]) -> None:
 
 @click.command("show")
 @click.argument("name")
+@click.option("--weights", "derived", is_flag=True,
+              help="Also print the weights as used on the data (derived by a weighting scheme, effective through pillars).")
+@data_options
 @format_option()
 @methods_dir_option
-def show_command(name: str, fmt: str, methods_dirs: tuple[Path, ...]) -> None:
+@cli_errors
+def show_command(name: str, derived: bool, data: DataOptions, fmt: str, methods_dirs: tuple[Path, ...]) -> None:
     """Show one methodology: weights, method, invariants, references.
 
     \b
-    Example:
+    Examples:
       rankings show equal-core
+      rankings show equal-core-entropy --weights --year 2025
     """
     from rankings.methodology import INVARIANTS
     from rankings.registry import default_registry
 
     m = default_registry(methods_dirs).get(name)
+    used = None
+    if derived:
+        prepared = m.prepare(data.load())
+        used = m.weights_for(prepared)
     if fmt == "json":
-        click.echo(json.dumps(m.to_dict(), indent=2))
+        payload = m.to_dict()
+        if used is not None:
+            payload["weights_used"] = {"data": prepared.label, "lens": dict(prepared.lens), "weights": used}
+        click.echo(json.dumps(payload, indent=2))
         return
     lines = [f"{m.name}: {m.description}", f"  source:       {m.source}"]
     if m.declarative:
@@ -65,13 +77,28 @@ def show_command(name: str, fmt: str, methods_dirs: tuple[Path, ...]) -> None:
         lines.append("  scoring:      own score function" + (" (vectorised)" if m.score_batch else ""))
     lines.append(f"  missing:      {m.missing}")
     lines += ["  directions:   " + ", ".join(f"{k}={v}" for k, v in m.directions.items())] if m.directions else []
-    if m.weights is None:
+    if m.scheme is not None:
+        lines.append(f"  weights:      derived from the data by the {m.scheme} scheme"
+                     + (f" over {', '.join(m.weights)}" if m.weights is not None else " over every metric of the table"))
+    elif m.pillars is not None:
+        lines.append(f"  pillars:      {len(m.pillars.pillars)}, aggregated {m.pillars.aggregate} at the top"
+                     + ("" if m.pillars.flat else " (levels differ: scored level by level, not linear in the weights)"))
+        lines += ["    " + x for x in m.pillars.describe()]
+    elif m.weights is None:
         lines.append("  weights:      every metric of the table, equally")
     else:
         total = sum(m.weights.values())
         lines.append("  weights:      " + ", ".join(f"{k}={v / total:.4g}" for k, v in m.weights.items()))
     lines.append("  invariants:   " + ", ".join(i for i in INVARIANTS if i in m.invariants))
     lines.append("  not claimed:  " + (", ".join(i for i in INVARIANTS if i not in m.invariants) or "none"))
+    if m.outliers:
+        from rankings.imputation import describe_outliers
+
+        lines.append(f"  outliers:     {describe_outliers(m.outliers)}")
+    if used is not None:
+        lines.append(f"  weights used on {prepared.label} ({prepared.n_contributors} contributors):")
+        lines += ["    " + x for x in (m.pillars.describe(used) if m.pillars is not None else
+                                       [f"{k}: {v:.4g}" for k, v in used.items()])]
     for ref in m.references:
         lines.append(f"  reference:    {ref}")
     click.echo(fit_lines(lines))

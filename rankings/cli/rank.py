@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from rankings.caveats import fill_text
 from rankings.cli.common import (
     FOCUS_DEFAULT,
     CliError,
@@ -179,7 +180,7 @@ def rank_command(method: MethodOptions, data: DataOptions, ties: str, focus: str
     lines += [f"Note: {n}" for n in result.notes]
     lines.append(_render(header, rows, marks))
     if result.filled is not None:
-        lines.append(f"   * filled by the missing rule {methodology.missing!r}: not an observed value")
+        lines.append(f"   * filled by {fill_text(methodology)}: not an observed value")
     if tie_note:
         lines.append(f"   ({tie_note})")
     if default_cut:
@@ -348,8 +349,14 @@ def explain_command(contributor: str, rival: str, method: MethodOptions, data: D
         rows.append([m, _num(e.weights[m]), _num(e.values[m][0]) + marks[0], _num(e.values[m][1]) + marks[1],
                      ("+" if part > 0 else "") + _num(part) + ("*" if any(marks) else "")])
     lines.append(_render(header, rows, align_left=(0,)))
+    if e.pillars is not None:
+        shares = result.methodology.pillars.pillar_weights(e.weights) if result.methodology.pillars else {}
+        lines.append("Per pillar (the sum of its metrics' contributions):")
+        lines.append(_render(["pillar", "weight", "contribution"],
+                             [[p, _num(shares.get(p, 0.0)), ("+" if v > 0 else "") + _num(v)]
+                              for p, v in sorted(e.pillars.items(), key=lambda kv: -abs(kv[1]))], align_left=(0,)))
     if any(filled.values()):
-        lines.append(f"* filled by the missing rule {result.methodology.missing!r}, not observed: that term of the "
+        lines.append(f"* filled by {fill_text(result.methodology)}, not observed: that term of the "
                      "gap comes from a filled value.")
     lines.append("A positive contribution favours " + term_text(e.first) + "; contributions add up to the gap.")
     click.echo(fit_lines(lines))

@@ -64,9 +64,11 @@ def _sources(table: Any, data: DataOptions) -> list[dict[str, Any]] | None:
 @click.option("--ternary", default=None,
               help="Three metrics for the weight map, e.g. notable_models,frontier_eci,venue_papers "
                    "[the three the rank is most sensitive to].")
+@click.option("--weight-panel", "panel_path", type=click.Path(path_type=Path), default=None,
+              help="Stakeholders' weights (CSV, one row per respondent): shown beside uniform weights.")
 @cli_errors
 def report_command(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int,
-                   seed: int, sobol: bool, ternary: str | None) -> None:
+                   seed: int, sobol: bool, ternary: str | None, panel_path: Path | None) -> None:
     """Write one self-contained HTML page about the focus contributor.
 
     The page holds the focus's rank under every built-in methodology (table and bump
@@ -82,11 +84,11 @@ def report_command(output: Path, method: MethodOptions, data: DataOptions, focus
       rankings report --data matrix.csv --focus C -o c.html
     """
     _check_output(output)
-    _run(output, method, data, focus, samples, seed, sobol, ternary)
+    _run(output, method, data, focus, samples, seed, sobol, ternary, panel_path)
 
 
 def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int, seed: int,
-         sobol: bool, ternary: str | None) -> None:
+         sobol: bool, ternary: str | None, panel_path: Path | None = None) -> None:
     from rankings._atomic import write_text_atomically
     from rankings.report.build import build_report
 
@@ -106,24 +108,31 @@ def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | No
             raise CliError(f"--ternary needs three different metrics (got {ternary!r})")
         for m in three:
             table.metric_index(m)
+    panel = None
+    if panel_path is not None:
+        from rankings.sensitivity.panel import read_weight_panel
+
+        panel = (read_weight_panel(panel_path, methodology, methodology.prepare(table)), panel_path.name)
     ctx = click.get_current_context(silent=True)
     command = None
     if ctx is not None:
         command = " ".join(["rankings report", *_arguments(ctx.command, ctx.params)])
     with status(f"report on {focus_name}") as say:
         page = _build(build_report, methodology, table, focus_name, samples, seed, sobol, method, data, three,
-                      command, lambda title: say(f"report on {focus_name}: {title.lower()}"))
+                      command, lambda title: say(f"report on {focus_name}: {title.lower()}"), panel)
     write_text_atomically(output, page, what="--output")
     click.echo(f"wrote {output}", err=True)
 
 
 def _build(build_report: Any, methodology: Any, table: Any, focus_name: str, samples: int, seed: int, sobol: bool,
-           method: MethodOptions, data: DataOptions, three: Any, command: str | None, progress: Any) -> str:
+           method: MethodOptions, data: DataOptions, three: Any, command: str | None, progress: Any,
+           panel: Any = None) -> str:
     from rankings.registry import default_registry
 
     return build_report(methodology, table, focus_name, samples=samples, seed=seed, sobol=sobol,
                         methods=list(default_registry(method.methods_dirs)), sources=_sources(table, data),
-                        data_text=_lens_text(table), ternary=three, command=command, progress=progress)
+                        data_text=_lens_text(table), ternary=three, command=command, progress=progress,
+                        weight_panel=panel)
 
 
 COMMANDS = [report_command]

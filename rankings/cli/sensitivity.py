@@ -49,9 +49,15 @@ from rankings.cli.progress import Bar, kernels_pending
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
               help="Also save plots: STEM.png gives STEM-distribution.png, STEM-acceptability.png, "
                    "STEM-bands.png and, with --sobol, STEM-sobol.png (.svg works too).")
+@click.option("--weight-panel", "panel_path", type=click.Path(path_type=Path), default=None,
+              help="Stakeholders' weights (CSV: one row per respondent, one column per metric or pillar): each run "
+                   "draws a respondent; reported beside uniform weights.")
+@click.option("--panel-smoothing", type=float, default=0.0, show_default=True,
+              help="With --weight-panel: draw Dirichlet(KAPPA x row) around the respondent (0: the row itself).")
 @cli_errors
 def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions,
-                        top: int, out: OutputOptions, plot_path: Path | None) -> None:
+                        top: int, out: OutputOptions, plot_path: Path | None, panel_path: Path | None,
+                        panel_smoothing: float) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
     Samples weights (and optionally method choices and data noise), ranks every
@@ -66,12 +72,15 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --method equal-core --sampler concentrated --concentration 20
       rankings sensitivity --method equal-core --vary normalize=min-max,rank --vary aggregate=arithmetic,geometric --sobol
       rankings sensitivity --method equal-core --poisson --vary counting --format json
+      rankings sensitivity --method equal-core --vary weights-scheme=equal,entropy,pca --sobol
+      rankings sensitivity --method equal-core --weight-panel panel.csv --panel-smoothing 20
     """
-    _run(method, data, focus, sampling, top, out, plot_path)
+    _run(method, data, focus, sampling, top, out, plot_path, panel_path, panel_smoothing)
 
 
 def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions, top: int,
-         out: OutputOptions, plot_path: Path | None) -> None:
+         out: OutputOptions, plot_path: Path | None, panel_path: Path | None = None,
+         panel_smoothing: float = 0.0) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
 
@@ -110,13 +119,23 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
     # the bar is on stderr, so JSON on stdout stays clean; it shows only on a terminal
     progress = Bar("runs", first="compiling kernels (first run only)" if kernels_pending() else None)
     progress.begin(s.samples)
-    result = sensitivity(
-        methodology, table, focus=focus_name, samples=s.samples, seed=s.seed, sampler=s.sampler,
-        concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
-        noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
-        progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
-        output=out.fmt,
-    )
+    options: dict[str, Any] = dict(focus=focus_name, samples=s.samples, seed=s.seed, sampler=s.sampler,
+                   concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
+                   noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
+                   progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
+                   output=out.fmt)
+    comparison = None
+    if panel_path is not None:
+        from rankings.sensitivity.panel import panel_sensitivity, read_weight_panel
+
+        if s.sampler != "dirichlet":
+            raise CliError(f"--weight-panel gives the weights; it cannot be combined with --sampler {s.sampler}")
+        panel = read_weight_panel(panel_path, methodology, prepared)
+        comparison = panel_sensitivity(methodology, table, panel=panel, smoothing=panel_smoothing,
+                                       source=str(panel_path), **options)
+        result = comparison.panel
+    else:
+        result = sensitivity(methodology, table, **options)
     progress.close()
     if s.log_runs is not None:
         click.echo(f"wrote {s.log_runs}", err=True)
@@ -126,13 +145,37 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         for written in plots.sensitivity_figures(result, plot_path):
             click.echo(f"wrote {written}", err=True)
     if _output_format(out.fmt, out.output, ("table", "json")) == "json":
-        payload = result.to_dict()
+        payload = result.to_dict() if comparison is None else comparison.to_dict()
         payload["data"] = {"label": table.label, "lens": dict(table.lens)}
         if chosen:
             payload["notes"] = [*payload.get("notes", []), chosen]
         _write(json.dumps(payload, indent=2), out.output)
         return
-    _write(_table_text(result, table, top, chosen), out.output)
+    text = _table_text(result, table, top, chosen)
+    if comparison is not None:
+        text += "\n" + _uniform_text(comparison, top)
+    _write(text, out.output)
+
+
+def _uniform_text(comparison: Any, top: int) -> str:
+    """The panel's ranks beside those under uniform weights, for the shown contributors."""
+    p, u = comparison.panel, comparison.uniform
+    f = p.focus_index
+    order = p.order()
+    shown = order[:top] + ([f] if f not in order[:top] else [])
+    rows = []
+    for i in shown:
+        name = p.contributors[i]
+        j = u.contributors.index(name)
+        rows.append([name, f"{p.mean_rank[i]:.2f}", f"{int(p.bands[i, 0])}-{int(p.bands[i, 2])}",
+                     f"{u.mean_rank[j]:.2f}", f"{int(u.bands[j, 0])}-{int(u.bands[j, 2])}"])
+    w = p.factors["weights"]
+    lines = [f"Panel {w['file']}: {w['respondents']} respondents, smoothing {w['smoothing']:g}; mean panel weights "
+             + ", ".join(f"{k}={v:.3f}" for k, v in w["panel_mean"].items()),
+             "Beside uniform weights on the simplex (same seed and runs):",
+             _render(["contributor", "panel mean", "panel 90%", "uniform mean", "uniform 90%"], rows,
+                     [i == f for i in shown])]
+    return fit_lines(lines)
 
 
 def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) -> str:

@@ -56,7 +56,7 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
                  methods: Sequence[Any] | None = None, sources: Sequence[Mapping[str, Any]] | None = None,
                  data_text: str | None = None, ternary: Sequence[str] | None = None,
                  version: str | None = None, command: str | None = None, credit: str | None = None,
-                 progress: Callable[[str], None] | None = None) -> str:
+                 progress: Callable[[str], None] | None = None, weight_panel: Any = None) -> str:
     """The whole report as an HTML string.
 
     Parameters
@@ -74,6 +74,8 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
     data_text : one line describing the data and lens (default: the table label).
     ternary : three metrics for the weight map (default: the three the focus's rank
         is most sensitive to in the sweeps).
+    weight_panel : ``(R x M panel rows, file name)`` of elicited weights; the uncertainty section
+        then shows the focus's ranks under the panel beside those under uniform weights.
     version : package version shown in the footer.
     command : the command line that made the page, shown in the footer.
     credit : plain-text data credit for the footer (default: Epoch AI's for the
@@ -131,7 +133,7 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
                 method, table, focus, samples, seed, facts))),
             _Section("uncertainty", "Rank under uncertain weights", analysed("The sensitivity analysis",
                      lambda: _uncertainty_section(method, table, focus, samples, seed, sobol, sobol_samples, figs,
-                                                  facts))),
+                                                  facts, panel=weight_panel))),
             _Section("rivals", "Closest rivals", analysed("The rival comparison", lambda: _rivals_section(
                 main_result, focus, figs, facts))),
             _Section("ternary", "Three-metric weight map", analysed("The ternary map", lambda: _ternary_section(

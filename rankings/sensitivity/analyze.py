@@ -389,6 +389,7 @@ def sensitivity(
     confidence_runs: int = DEFAULT_CONFIDENCE_RUNS,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
     output: str = "table",
+    weights: WeightSampler | None = None,
 ) -> SensitivityResult:
     """Rank acceptability, bands, shifts, SMAA-2 outputs (and Sobol' indices) for ``focus``.
 
@@ -406,6 +407,8 @@ def sensitivity(
     log_runs : CSV path receiving every run's inputs and focus rank.
     progress : called as ``progress(done, total)`` after each chunk.
     sobol : also estimate Sobol' indices on a Saltelli design of ``sobol_samples`` base rows.
+    weights : a weight sampler replacing ``sampler``/``concentration``/``limits`` (an elicited
+        panel, :class:`rankings.sensitivity.panel.PanelWeights`).
     output : the format the result will be written in (``json`` holds N x N lists as Python
         objects); the memory of every phase and of the output is checked before any work.
     """
@@ -425,9 +428,9 @@ def sensitivity(
     check_analysis_size(n, m, samples=samples, chunk_size=chunk_size, pairs=min(n, pairwise_top + 1),
                         output=output, sobol_samples=sobol_samples if sobol else None, sobol_groups=groups)
     base_w = method.weights_for(prepared)
-    weights = WeightSampler(prepared.metric_names, kind=sampler,
-                            base=tuple(base_w[m] for m in prepared.metric_names),
-                            concentration=concentration, limits=dict(limits or {}))
+    weights = weights or WeightSampler(prepared.metric_names, kind=sampler,
+                                       base=tuple(base_w[m] for m in prepared.metric_names),
+                                       concentration=concentration, limits=dict(limits or {}))
     weights.check_feasible(seed)
     problem = build_problem(method, table, focus=focus, weights=weights, factors=factors, noise=noise, loader=loader)
     n = problem.n

@@ -59,8 +59,8 @@ def linear_problem(method: Methodology, table: ContributorTable) -> LinearProble
     ``table`` may be unprepared; the methodology's metric selection and missing rule
     are applied first.
     """
-    if not method.declarative:
-        return None
+    if not method.declarative or (method.pillars is not None and not method.pillars.flat):
+        return None  # pillars aggregated unlike the top: the whole is not one linear form in the weights
     prepared = method.prepare(table)
     agg = AGGREGATIONS[method.aggregate or "arithmetic"]
     if agg.linear_form is None:

@@ -23,6 +23,7 @@ from rankings.sensitivity import kernels
 from rankings.sensitivity.linear import linear_problem
 from rankings.sensitivity.sample import (
     LENS_FACTORS,
+    PREPARATION_FACTORS,
     CategoricalFactor,
     DataNoise,
     RunBatch,
@@ -60,6 +61,8 @@ class Variant:
     Z: np.ndarray | None
     noise_plan: Any
     LT: np.ndarray | None = None
+    fixed: np.ndarray | None = None
+    """The weights a ``weights-scheme`` level derives from the data (``None``: the run's sampled weights)."""
 
     def __post_init__(self) -> None:
         if self.L is not None:
@@ -79,6 +82,8 @@ class SamplingProblem:
     nominal_ranks: np.ndarray
     notes: tuple[str, ...]
     lens_tables: dict[tuple[str, ...], ContributorTable] = field(repr=False)
+    raw_tables: dict[tuple[str, ...], ContributorTable] = field(default_factory=dict, repr=False)
+    """Unprepared tables per lens key, for the impute and outliers factors."""
     _variants: dict[tuple[int, ...], Variant] = field(default_factory=dict, repr=False)
 
     @property
@@ -105,6 +110,15 @@ class SamplingProblem:
         if "normalize" in levels or "aggregate" in levels:
             method = method.with_overrides(normalize=levels.get("normalize"), aggregate=levels.get("aggregate"))
         table = self.lens_tables[self._lens_key(choice)]
+        if any(k in levels for k in PREPARATION_FACTORS):
+            method, table = self._reprepared(method, self._lens_key(choice), levels)
+        fixed = None
+        if levels.get("weights-scheme", "sampled") != "sampled":
+            try:
+                derived = method.with_overrides(scheme=levels["weights-scheme"]).weights_for(table)
+            except RankingsError as exc:
+                raise AnalysisError(f"method variant {_variant_text(levels)} cannot derive its weights: {exc}") from None
+            fixed = np.array([derived[m] for m in table.metric_names])
         drop_name = levels.get("drop-metric", "none")
         drop = None if drop_name == "none" else self.metrics.index(drop_name)
         L = Z = None
@@ -120,16 +134,41 @@ class SamplingProblem:
                 L = np.ascontiguousarray(lp.L)
             elif method.declarative:
                 Z = method.normalized(table)
-        var = Variant(method, table, drop, L, Z, plan)
+        var = Variant(method, table, drop, L, Z, plan, fixed=fixed)
         if len(self._variants) > 4096:
             self._variants.clear()
         self._variants[choice] = var
         return var
 
+    def _reprepared(self, method: Methodology, key: tuple[str, ...],
+                    levels: dict[str, str]) -> tuple[Methodology, ContributorTable]:
+        """The method with this run's imputation and outlier treatment, and its table re-prepared (same rows)."""
+        from rankings.sensitivity.sample.factors import outlier_spec
+
+        method = method.with_overrides(missing=levels.get("impute"), outliers=(
+            outlier_spec(levels["outliers"], self.method.outliers) if "outliers" in levels else None))
+        try:
+            table = method.prepare(self.raw_tables[key])
+        except RankingsError as exc:
+            raise AnalysisError(f"method variant {_variant_text(levels)} cannot prepare the data: {exc}") from None
+        index = {c: i for i, c in enumerate(table.contributors)}
+        missing = [c for c in self.contributors if c not in index]
+        if missing:
+            raise AnalysisError(f"method variant {_variant_text(levels)} drops {missing[0]!r}, an analysed contributor")
+        return method, table.take([index[c] for c in self.contributors])
+
     def effective_weights(self, batch: RunBatch) -> np.ndarray:
-        """Weights as used: a dropped metric's weight is set to 0 and the rest rescaled."""
+        """Weights as used: a weighting scheme's derived weights replace the sampled ones, and a dropped
+        metric's weight is set to 0 and the rest rescaled."""
         W = batch.weights
         names = [f.name for f in self.factors]
+        if "weights-scheme" in names and len(batch):
+            W = W.copy()
+            keys, inverse = np.unique(batch.choices, axis=0, return_inverse=True)
+            for g, key in enumerate(keys):
+                fixed = self.variant(tuple(int(x) for x in key)).fixed
+                if fixed is not None:
+                    W[inverse.reshape(-1) == g] = fixed
         if "drop-metric" not in names:
             return W
         k = names.index("drop-metric")
@@ -247,10 +286,16 @@ def build_problem(
     methodology's missing rule; a note says how many were left out.
     """
     from rankings.data import parse_years
+    from rankings.table import FILL_RULES, missing_rule_name
 
     factors = tuple(factors)
     noise = noise or DataNoise()
     notes: list[str] = []
+    impute = next((f for f in factors if f.name == "impute"), None)
+    if impute is not None and missing_rule_name(method.missing) not in FILL_RULES:
+        notes.append(f"--vary impute replaces the missing rule {method.missing!r}: the contributors analysed are "
+                     f"those the fill rules keep, and the nominal ranks use {impute.levels[0]!r}")
+        method = method.with_overrides(missing=impute.levels[0])
     prepared = method.prepare(table)
     metrics = prepared.metric_names
     weights = weights or WeightSampler(metrics)
@@ -263,6 +308,7 @@ def build_problem(
     if any(f.name == "drop-metric" for f in factors) and len(metrics) < 2:
         raise AnalysisError(f"--vary drop-metric needs at least 2 metrics (got {len(metrics)})")
     lens_tables: dict[tuple[str, ...], ContributorTable] = {}
+    raw_tables: dict[tuple[str, ...], ContributorTable] = {}
     if lens_factors:
         load = loader or default_loader(table)
         for combo in product(*[f.levels for f in lens_factors]):
@@ -276,8 +322,10 @@ def build_problem(
                 text = ", ".join(f"{f.name}={lv}" for f, lv in zip(lens_factors, combo))
                 raise AnalysisError(f"lens variant {text} cannot be loaded: {exc}") from None
             lens_tables[tuple(combo)] = method.prepare(raw)
+            raw_tables[tuple(combo)] = raw
     else:
         lens_tables[()] = prepared
+        raw_tables[()] = table
     common = set(prepared.contributors)
     for t in lens_tables.values():
         common &= set(t.contributors)
@@ -308,6 +356,7 @@ def build_problem(
     problem = SamplingProblem(
         method=method, table=nominal_table, focus=universe.index(focus), weights=weights, factors=factors,
         noise=noise, nominal_ranks=nominal_ranks, notes=tuple(notes), lens_tables=lens_tables,
+        raw_tables=raw_tables if any(f.name in PREPARATION_FACTORS for f in factors) else {},
     )
     # Check every normalisation x aggregation pair once, at the base weights.
     names = [f.name for f in factors]

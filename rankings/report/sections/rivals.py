@@ -7,6 +7,7 @@ import functools
 from pathlib import Path
 from typing import Any
 
+from rankings.caveats import fill_text
 from rankings.report.parts import _Facts, _Figures, _note, _table, e, fmt, ordinal
 
 
@@ -45,7 +46,7 @@ def _rivals_section(main_result: Any, focus: str, figs: _Figures, facts: _Facts)
                  f"{x.contributions[m]:+.4f}"] for m in x.contributions]
         out.append(_table(["metric", "weight", focus, rival, "contribution"], rows, numeric=(1, 2, 3, 4)))
         if filled[focus] or filled[rival]:
-            out.append(_note(f"* filled by the missing rule {main_result.methodology.missing!r}, not observed: "
+            out.append(_note(f"* filled by {fill_text(main_result.methodology)}, not observed: "
                              "the part of the gap on that metric comes from a filled value."))
         out.append(figs.make(functools.partial(_gap_plot, x),
                              f"Per-metric parts of the score gap between {focus} and {rival}: red bars favour "

@@ -24,8 +24,28 @@ def _sobol_factors(method: Any, table: Any) -> tuple[list[Any], list[str]]:
     return parse_vary(specs, metrics=prepared.metric_names, lens_available=False), specs
 
 
+def _panel_part(method: Any, table: Any, focus: str, samples: int, seed: int, uniform: Any, panel: Any) -> str:
+    """The focus's ranks under an elicited weight panel beside those under uniform weights."""
+    from rankings.sensitivity.analyze import sensitivity
+    from rankings.sensitivity.panel import PanelWeights
+
+    rows, source = panel
+    sampler = PanelWeights(method.prepare(table).metric_names, panel=tuple(map(tuple, rows.tolist())), source=source)
+    p = sensitivity(method, table, focus=focus, samples=samples, seed=seed, weights=sampler)
+    i, j = p.focus_index, uniform.focus_index
+    cells = [[label, fa(uniform, j), fa(p, i)] for label, fa in (
+        ("mean rank", lambda r, k: f"{r.mean_rank[k]:.2f}"),
+        ("90% band", lambda r, k: f"{int(r.bands[k, 0])} – {int(r.bands[k, 2])}"),
+        ("P(first)", lambda r, k: _pct(float(r.acceptability[k, 0]))),
+        ("P(top 3)", lambda r, k: _pct(float(r.acceptability[k, :3].sum()))))]
+    mean = ", ".join(f"{e(k)} {v:.3f}" for k, v in p.factors["weights"]["panel_mean"].items())
+    return (f"<p>Weights elicited from a panel ({e(source)}, {len(rows)} respondents; each run draws one "
+            f"respondent's weights; mean weights {mean}) beside uniform weights:</p>"
+            + _table(["quantity", "uniform weights", "panel weights"], cells, numeric=(1, 2), raw=(1, 2)))
+
+
 def _uncertainty_section(method: Any, table: Any, focus: str, samples: int, seed: int, sobol: bool,
-                         sobol_samples: int, figs: _Figures, facts: _Facts) -> str:
+                         sobol_samples: int, figs: _Figures, facts: _Facts, panel: Any = None) -> str:
     from rankings.report import plots
     from rankings.sensitivity.analyze import sensitivity
 
@@ -46,6 +66,8 @@ def _uncertainty_section(method: Any, table: Any, focus: str, samples: int, seed
              ["P(top 5)", _pct(float(dist[:5].sum()))],
              ["P(worse than nominal)", _pct(float(dist[int(r.nominal_ranks[f]):].sum()))]]
     out.append(_table(["quantity", focus], cells, numeric=(1,), raw=(1,)))
+    if panel is not None:
+        out.append(_guard("The weight panel", lambda: _panel_part(method, table, focus, samples, seed, r, panel)))
     out.append(figs.make(lambda p: plots.rank_distribution(r, p),
                          f"Probability of each rank of {focus} over the sampled weightings; bars are 95% Monte "
                          "Carlo intervals, the dashed line is the rank with the methodology's own weights.",

@@ -24,7 +24,13 @@ an integer drawn in the run's generation block.
 
 from __future__ import annotations
 
-from rankings.sensitivity.sample.factors import FACTOR_NAMES, LENS_FACTORS, CategoricalFactor, parse_vary
+from rankings.sensitivity.sample.factors import (
+    FACTOR_NAMES,
+    LENS_FACTORS,
+    PREPARATION_FACTORS,
+    CategoricalFactor,
+    parse_vary,
+)
 from rankings.sensitivity.sample.noise import (
     DISTRIBUTIONS,
     UNCERTAINTY_COLUMNS,
@@ -37,7 +43,7 @@ from rankings.sensitivity.sample.runs import RunBatch, RunSampler, confidence_rn
 from rankings.sensitivity.sample.weights import GEN_BLOCK, SAMPLERS, WeightSampler, parse_limits, spacings
 
 __all__ = [
-    "DISTRIBUTIONS", "FACTOR_NAMES", "GEN_BLOCK", "LENS_FACTORS", "SAMPLERS", "UNCERTAINTY_COLUMNS",
+    "DISTRIBUTIONS", "FACTOR_NAMES", "GEN_BLOCK", "LENS_FACTORS", "PREPARATION_FACTORS", "SAMPLERS", "UNCERTAINTY_COLUMNS",
     "CategoricalFactor", "CellNoise", "DataNoise", "NoisePlan", "RunBatch", "RunSampler", "WeightSampler",
     "confidence_rng", "parse_limits", "parse_vary", "read_uncertainty", "spacings",
 ]
