@@ -45,13 +45,16 @@ from rankings.cli.progress import Bar, kernels_pending
 @sampling_options
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Rows in the table (the focus is always shown); also the pairwise set.")
+@click.option("--resample", "resample", multiple=True, type=click.Choice(["models", "papers", "snapshots"]),
+              help="Rebuild each run's table from a bootstrap resample of the model or paper records "
+                   "(repeatable); 'snapshots' draws the Epoch snapshot as a factor.")
 @output_options()
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
               help="Also save plots: STEM.png gives STEM-distribution.png, STEM-acceptability.png, "
                    "STEM-bands.png and, with --sobol, STEM-sobol.png (.svg works too).")
 @cli_errors
 def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions,
-                        top: int, out: OutputOptions, plot_path: Path | None) -> None:
+                        top: int, resample: tuple[str, ...], out: OutputOptions, plot_path: Path | None) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
     Samples weights (and optionally method choices and data noise), ranks every
@@ -66,12 +69,13 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --method equal-core --sampler concentrated --concentration 20
       rankings sensitivity --method equal-core --vary normalize=min-max,rank --vary aggregate=arithmetic,geometric --sobol
       rankings sensitivity --method equal-core --poisson --vary counting --format json
+      rankings sensitivity --method ai-index --resample models --resample snapshots --sobol
     """
-    _run(method, data, focus, sampling, top, out, plot_path)
+    _run(method, data, focus, sampling, top, out, plot_path, resample)
 
 
 def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions, top: int,
-         out: OutputOptions, plot_path: Path | None) -> None:
+         out: OutputOptions, plot_path: Path | None, resample: tuple[str, ...] = ()) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
 
@@ -92,7 +96,14 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
     methodology = method.resolve(table, data_given=data.given, name=name)
     prepared = methodology.prepare(table)
     focus_name, chosen = choose_focus(methodology, table, focus)
-    factors = parse_vary(list(s.vary), metrics=prepared.metric_names, lens_available=data.lens_available)
+    vary = list(s.vary)
+    records = tuple(k for k in resample if k != "snapshots")
+    if records and data.given:
+        raise CliError(f"--resample {records[0]} needs the records behind the table: use the default dataset or "
+                       f"give model records with --models FILE (got --data {data.data_path})")
+    if "snapshots" in resample and not any(v.partition("=")[0].strip() == "snapshot" for v in vary):
+        vary.append("snapshot")  # every packaged snapshot, drawn uniformly in each run
+    factors = parse_vary(vary, metrics=prepared.metric_names, lens_available=data.lens_available)
     noise = None
     if s.uncertainty_path is not None or s.poisson:
         cells = read_uncertainty(s.uncertainty_path, prepared.contributors, prepared.metric_names) \
@@ -115,7 +126,7 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
         noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
         progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
-        output=out.fmt,
+        output=out.fmt, resample=records, models_path=str(data.models_path) if data.models_path else None,
     )
     progress.close()
     if s.log_runs is not None:
@@ -144,7 +155,10 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
     varied = [f"weights ({w['sampler']}" + (f", kappa={w['concentration']:g}" if w["sampler"] == "concentrated"
                                                else "") + (", limits" if w.get("limits") else "") + ")"]
     varied += [f"{c['factor']} in {{{', '.join(c['levels'])}}}" for c in result.factors["choices"]]
-    if result.factors["data_noise"]:
+    if result.factors["data_noise"] and result.factors["data_noise"].get("resample"):
+        varied.append(result.factors["data_noise"]["resample_method"])
+    if result.factors["data_noise"] and (result.factors["data_noise"]["cells"]
+                                         or result.factors["data_noise"]["poisson_counts"]):
         dn = result.factors["data_noise"]
         varied.append("data noise (" + ", ".join(x for x in (
             f"{dn['cells']} cells from {dn['uncertainty_file']}" if dn["uncertainty_file"] else "",

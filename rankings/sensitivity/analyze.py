@@ -41,10 +41,13 @@ from rankings.sensitivity.sample import (
     GEN_BLOCK,
     CategoricalFactor,
     DataNoise,
+    RecordResampling,
     RunBatch,
     RunSampler,
     WeightSampler,
     confidence_rng,
+    default_incidence,
+    resample_batches,
 )
 from rankings.table import ContributorTable
 
@@ -275,12 +278,14 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
     for k, factor in enumerate(problem.factors):
         choices[:, k] = rng.integers(0, len(factor.levels), size=runs)
     keys = rng.integers(0, 2**62, size=runs, dtype=np.int64) if problem.noise.active else None
+    if isinstance(problem.noise, RecordResampling):
+        keys = np.arange(runs, dtype=np.int64)  # the first resamples of the main runs (cached blocks)
     out = {}
     for i, w in central.items():
         batch = RunBatch(0, np.tile(w, (runs, 1)), choices, keys)
         ranks = competition_ranks(problem.score(batch))
         out[i] = float(np.mean(ranks[:, i] == 1))
-    what = " and ".join(x for x in ("data noise" if problem.noise.active else "",
+    what = " and ".join(x for x in (_noise_label(problem) if problem.noise.active else "",
                                      "method choices" if problem.factors else "") if x)
     return out, f"P(rank 1 at the central weights) over {runs} draws of the {what}"
 
@@ -288,6 +293,12 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
 # ---------------------------------------------------------------------------------------
 # Sobol'
 # ---------------------------------------------------------------------------------------
+
+def _noise_label(problem: SamplingProblem) -> str:
+    if isinstance(problem.noise, RecordResampling):
+        return "records" + (" and data noise" if problem.noise.noise.active else "")
+    return "data noise"
+
 
 def _check_sobol(base: int, limits: Mapping[str, Any]) -> None:
     if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2 or base & (base - 1):
@@ -310,7 +321,7 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
         groups.append(f.name)
     if problem.noise.active:
         names.append("noise")
-        groups.append("data noise")
+        groups.append(_noise_label(problem))
     if not names:
         raise AnalysisError("Sobol' analysis needs at least one uncertain input (got one metric and nothing varied)")
     spec = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names), "groups": groups}
@@ -329,6 +340,8 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
             choices[:, j] = np.minimum((x[:, col] * len(f.levels)).astype(np.int64), len(f.levels) - 1)
             col += 1
         keys = (x[:, col] * 2.0**53).astype(np.int64) if problem.noise.active else None
+        if isinstance(problem.noise, RecordResampling):
+            keys = problem.noise.sobol_keys(x[:, col])
         return RunBatch(a, W, choices, keys)
 
     counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=True, store_runs=True,
@@ -389,6 +402,8 @@ def sensitivity(
     confidence_runs: int = DEFAULT_CONFIDENCE_RUNS,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
     output: str = "table",
+    resample: Sequence[str] = (),
+    models_path: str | None = None,
 ) -> SensitivityResult:
     """Rank acceptability, bands, shifts, SMAA-2 outputs (and Sobol' indices) for ``focus``.
 
@@ -406,6 +421,9 @@ def sensitivity(
     log_runs : CSV path receiving every run's inputs and focus rank.
     progress : called as ``progress(done, total)`` after each chunk.
     sobol : also estimate Sobol' indices on a Saltelli design of ``sobol_samples`` base rows.
+    resample : record kinds (``models``, ``papers``) rebuilt in each run from a bootstrap
+        resample of the records behind the table (:mod:`~rankings.sensitivity.sample.records`);
+        needs the default dataset or ``models_path``.
     output : the format the result will be written in (``json`` holds N x N lists as Python
         objects); the memory of every phase and of the output is checked before any work.
     """
@@ -429,6 +447,10 @@ def sensitivity(
                             base=tuple(base_w[m] for m in prepared.metric_names),
                             concentration=concentration, limits=dict(limits or {}))
     weights.check_feasible(seed)
+    resampling = None
+    if resample:
+        resampling = record_resampling(table, resample, seed=seed, noise=noise, models_path=models_path)
+        noise = resampling  # type: ignore[assignment]
     problem = build_problem(method, table, focus=focus, weights=weights, factors=factors, noise=noise, loader=loader)
     n = problem.n
     nominal = problem.nominal_ranks
@@ -436,7 +458,8 @@ def sensitivity(
     pair_rows = sorted(set(order[:pairwise_top]) | {problem.focus})
     runs = RunSampler(seed, weights, tuple(problem.factors), problem.noise.active)
     t0 = time.perf_counter()
-    counters: Counters = run_engine(problem, runs.batch, samples, chunk_size=chunk_size, full=True,
+    batches = resample_batches(runs.batch) if resampling is not None else runs.batch
+    counters: Counters = run_engine(problem, batches, samples, chunk_size=chunk_size, full=True,
                                     pair_rows=pair_rows, log_runs=log_runs, progress=progress)
     elapsed = time.perf_counter() - t0
     assert counters.acceptability is not None and counters.first_weight_sum is not None
@@ -459,6 +482,11 @@ def sensitivity(
     pair_names = tuple(problem.contributors[i] for i in pair_rows)
     filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped
     notes = [*filling, *problem.notes]
+    if resampling is not None:
+        held = resampling.fixed_metrics(problem.metrics, problem.table.lens)
+        if held:
+            notes.append(f"record resampling rebuilds {', '.join(m for m in problem.metrics if m not in held)}; "
+                         f"{', '.join(held)} held as observed (not sums over the resampled records)")
     if sampler == "qmc":
         notes.append("QMC points: standard errors shown are the binomial (Monte Carlo) ones and overstate the error")
         if samples % GEN_BLOCK:
@@ -481,6 +509,25 @@ def sensitivity(
         runtime={"seconds": round(elapsed, 4), "numpy": np.__version__, "bit_generator": "PCG64",
                  "generation_block": GEN_BLOCK},
     )
+
+
+def record_resampling(table: ContributorTable, kinds: Sequence[str], *, seed: int, noise: DataNoise | None = None,
+                      models_path: str | None = None) -> RecordResampling:
+    """The :class:`RecordResampling` of ``kinds`` for ``table`` (the default dataset or a user's model records)."""
+    from rankings.data.resample import RESAMPLE_KINDS
+
+    kinds = tuple(dict.fromkeys(kinds))
+    bad = [k for k in kinds if k not in RESAMPLE_KINDS]
+    if bad:
+        raise AnalysisError(f"--resample must be one of {', '.join(RESAMPLE_KINDS)} or snapshots (got {bad[0]!r})")
+    if not table.lens:
+        raise AnalysisError(f"--resample {kinds[0]} needs the records behind the table: use the default dataset "
+                            f"or give model records with --models FILE (got a --data table: {table.label})")
+    if models_path is not None and "papers" in kinds:
+        raise AnalysisError("--resample papers reads the default dataset's venue papers; it cannot be combined "
+                            "with --models")
+    return RecordResampling(kinds=kinds, seed=seed, incidence=default_incidence(models_path),
+                            noise=noise or DataNoise(), source=str(models_path) if models_path else table.label)
 
 
 def _method_desc(method: Methodology, weights: Mapping[str, float]) -> dict[str, Any]:

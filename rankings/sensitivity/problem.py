@@ -25,6 +25,7 @@ from rankings.sensitivity.sample import (
     LENS_FACTORS,
     CategoricalFactor,
     DataNoise,
+    RecordResampling,
     RunBatch,
     WeightSampler,
 )
@@ -75,7 +76,7 @@ class SamplingProblem:
     focus: int
     weights: WeightSampler
     factors: tuple[CategoricalFactor, ...]
-    noise: DataNoise
+    noise: DataNoise | RecordResampling
     nominal_ranks: np.ndarray
     notes: tuple[str, ...]
     lens_tables: dict[tuple[str, ...], ContributorTable] = field(repr=False)
@@ -110,7 +111,8 @@ class SamplingProblem:
         L = Z = None
         plan = None
         if self.noise.active:
-            plan = self.noise.plan(table.contributors, table.metric_names, [s.kind for s in table.metrics])
+            plan = self.noise.plan(table.contributors, table.metric_names, [s.kind for s in table.metrics],
+                                   table=table)
         else:
             try:
                 lp = linear_problem(method, table)
@@ -236,7 +238,7 @@ def build_problem(
     focus: str,
     weights: WeightSampler | None = None,
     factors: Sequence[CategoricalFactor] = (),
-    noise: DataNoise | None = None,
+    noise: DataNoise | RecordResampling | None = None,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
 ) -> SamplingProblem:
     """Prepare a sampling problem.
