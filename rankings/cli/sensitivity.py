@@ -102,7 +102,7 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         raise CliError(f"--resample {records[0]} needs the records behind the table: use the default dataset or "
                        f"give model records with --models FILE (got --data {data.data_path})")
     if "snapshots" in resample and not any(v.partition("=")[0].strip() == "snapshot" for v in vary):
-        vary.append("snapshot")  # every packaged snapshot, drawn uniformly in each run
+        vary.append("snapshot=" + ",".join(_snapshots_for(data)))
     factors = parse_vary(vary, metrics=prepared.metric_names, lens_available=data.lens_available)
     noise = None
     if s.uncertainty_path is not None or s.poisson:
@@ -144,6 +144,24 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         _write(json.dumps(payload, indent=2), out.output)
         return
     _write(_table_text(result, table, top, chosen), out.output)
+
+
+def _snapshots_for(data: DataOptions) -> list[str]:
+    """The packaged snapshots that cover the lens's years (each drawn uniformly by --resample snapshots)."""
+    from rankings.data import SNAPSHOTS
+    from rankings.errors import RankingsError
+
+    usable = []
+    for snap in SNAPSHOTS:
+        try:
+            data.replace(snapshot=snap).load()
+        except RankingsError:
+            continue
+        usable.append(snap)
+    if len(usable) < 2:
+        raise CliError(f"--resample snapshots needs at least 2 packaged snapshots covering the lens years "
+                       f"(got {', '.join(usable) or 'none'})")
+    return usable
 
 
 def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) -> str:

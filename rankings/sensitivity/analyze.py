@@ -53,7 +53,8 @@ from rankings.table import ContributorTable
 
 BAND_LEVELS: tuple[float, float, float] = (0.05, 0.50, 0.95)
 DEFAULT_PAIRWISE_TOP = 10
-DEFAULT_CONFIDENCE_RUNS = 1000
+DEFAULT_CONFIDENCE_RUNS = None
+"""``None``: confidence factors use as many runs as the analysis (``samples``)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -399,7 +400,7 @@ def sensitivity(
     sobol: bool = False,
     sobol_samples: int = 1024,
     pairwise_top: int = DEFAULT_PAIRWISE_TOP,
-    confidence_runs: int = DEFAULT_CONFIDENCE_RUNS,
+    confidence_runs: int | None = DEFAULT_CONFIDENCE_RUNS,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
     output: str = "table",
     resample: Sequence[str] = (),
@@ -477,7 +478,7 @@ def sensitivity(
     for i in np.flatnonzero(firsts):
         sums = np.array([float(x) for x in counters.first_weight_sum[i]])
         central[int(i)] = sums / sums.sum()
-    confidence, note = _confidence(problem, central, seed, confidence_runs)
+    confidence, note = _confidence(problem, central, seed, samples if confidence_runs is None else confidence_runs)
     meta = (n - ranks) / (n - 1) if n > 1 else np.ones(1)
     pair_names = tuple(problem.contributors[i] for i in pair_rows)
     filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped
