@@ -135,3 +135,44 @@ def test_cli_resample_snapshots_adds_the_snapshot_factor():
     assert res.exit_code == 0, res.output
     choices = json.loads(res.output)["factors"]["choices"]
     assert choices == [{"factor": "snapshot", "levels": ["2025-12", "2026-07", "2026-08"]}]
+
+
+def test_budget_groups_records_snapshot_weights_and_method_choices():
+    import rankings
+    from rankings.sensitivity.analyze import sensitivity
+
+    method = rankings.default_registry().get("equal-core")
+    table = load_default()
+    res = sensitivity(method, table, focus="Alibaba", samples=200, seed=2, sobol=True, sobol_samples=64,
+                      budget=True, resample=("models",), factors=[])
+    s = res.sobol
+    assert s["grouping"] == "budget" and s["groups"] == ["records", "weights"]
+    assert s["runs"] == 64 * 4
+    for g in s["groups"]:
+        entry = s["focus_rank"][g]
+        assert entry["ST_ci"][0] <= entry["ST"] <= entry["ST_ci"][1]
+    assert s["verdict"].startswith("Most of the variance of Alibaba's rank comes from the ")
+
+
+def test_budget_verdict_names_the_side_that_drives_the_rank():
+    from rankings.sensitivity.analyze import budget_verdict
+
+    def sobol(**st):
+        return {"groups": list(st), "focus_rank": {g: {"ST": v} for g, v in st.items()}}
+
+    assert budget_verdict(sobol(records=0.8, weights=0.1), "X") == (
+        "Most of the variance of X's rank comes from the records (total index 0.80): "
+        "argue about the data, not the method.")
+    assert budget_verdict(sobol(records=0.1, snapshot=0.05, weights=0.7), "X").endswith(
+        "argue about the method, not the data.")
+    assert "both matter" in budget_verdict(sobol(records=0.4, **{"method choices": 0.5}), "X")
+
+
+def test_cli_budget_table_and_plot(tmp_path):
+    stem = tmp_path / "b.png"
+    res = _run("--method", "ai-index", "--resample", "models", "--vary", "counting", "--budget", "--samples",
+               "200", "--sobol-samples", "32", "--plot", str(stem))
+    assert res.exit_code == 0, res.output
+    assert "Uncertainty budget: Sobol' indices (128 runs, base 32" in res.output
+    assert "Uncertainty budget: Most of the variance of Alibaba's rank comes from the " in res.output
+    assert (tmp_path / "b-sobol.png").stat().st_size > 1000

@@ -48,13 +48,17 @@ from rankings.cli.progress import Bar, kernels_pending
 @click.option("--resample", "resample", multiple=True, type=click.Choice(["models", "papers", "snapshots"]),
               help="Rebuild each run's table from a bootstrap resample of the model or paper records "
                    "(repeatable); 'snapshots' draws the Epoch snapshot as a factor.")
+@click.option("--budget", is_flag=True, default=False,
+              help="Uncertainty budget: Sobol' indices (implies --sobol) over the groups records, snapshot, "
+                   "weights and method choices, and whether the data or the method drives the focus rank.")
 @output_options()
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
               help="Also save plots: STEM.png gives STEM-distribution.png, STEM-acceptability.png, "
                    "STEM-bands.png and, with --sobol, STEM-sobol.png (.svg works too).")
 @cli_errors
 def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions,
-                        top: int, resample: tuple[str, ...], out: OutputOptions, plot_path: Path | None) -> None:
+                        top: int, resample: tuple[str, ...], budget: bool, out: OutputOptions,
+                        plot_path: Path | None) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
     Samples weights (and optionally method choices and data noise), ranks every
@@ -71,11 +75,11 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --method equal-core --poisson --vary counting --format json
       rankings sensitivity --method ai-index --resample models --resample snapshots --sobol
     """
-    _run(method, data, focus, sampling, top, out, plot_path, resample)
+    _run(method, data, focus, sampling, top, out, plot_path, resample, budget)
 
 
 def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions, top: int,
-         out: OutputOptions, plot_path: Path | None, resample: tuple[str, ...] = ()) -> None:
+         out: OutputOptions, plot_path: Path | None, resample: tuple[str, ...] = (), budget: bool = False) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
 
@@ -125,7 +129,8 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         methodology, table, focus=focus_name, samples=s.samples, seed=s.seed, sampler=s.sampler,
         concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
         noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
-        progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
+        progress=progress, sobol=s.sobol or budget, sobol_samples=s.sobol_samples, budget=budget,
+        pairwise_top=top, loader=loader,
         output=out.fmt, resample=records, models_path=str(data.models_path) if data.models_path else None,
     )
     progress.close()
@@ -221,7 +226,8 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
         lines.append(f"  ({result.confidence_note})")
     if result.sobol is not None:
         s = result.sobol
-        lines.append(f"Sobol' indices ({s['runs']} runs, base {s['base_samples']}; 95% bootstrap intervals):")
+        title = "Uncertainty budget: Sobol' indices" if s.get("grouping") == "budget" else "Sobol' indices"
+        lines.append(f"{title} ({s['runs']} runs, base {s['base_samples']}; 95% bootstrap intervals):")
         header = ["group", "S1 rank", "ST rank", "S1 shift", "ST shift"]
         rows = []
 
@@ -239,6 +245,8 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
         for label in ("focus_rank", "mean_rank_shift"):
             if "note" in s[label]:
                 lines.append(f"  {label}: {s[label]['note']}")
+        if s.get("verdict"):
+            lines.append(f"Uncertainty budget: {s['verdict']}")
     return fit_lines(lines)
 
 

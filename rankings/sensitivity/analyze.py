@@ -308,8 +308,20 @@ def _check_sobol(base: int, limits: Mapping[str, Any]) -> None:
         raise AnalysisError("--sobol does not support --limits (weights come from independent inputs)")
 
 
+BUDGET_GROUPS: tuple[str, ...] = ("records", "snapshot", "weights", "method choices")
+"""The factor groups of an uncertainty budget (``budget=True``), in the order shown."""
+
+
+def _budget_group(name: str, noise_label: str) -> str:
+    if name.startswith("w:"):
+        return "weights"
+    if name == "noise":
+        return "records" if noise_label.startswith("records") else noise_label
+    return "snapshot" if name == "snapshot" else "method choices"
+
+
 def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | None,
-           progress: Callable[[int, int], None] | None, resamples: int = 200) -> dict[str, Any]:
+           progress: Callable[[int, int], None] | None, resamples: int = 200, budget: bool = False) -> dict[str, Any]:
     from SALib.analyze import sobol as salib_analyze
     from SALib.sample import sobol as salib_sample
 
@@ -325,6 +337,15 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
         groups.append(_noise_label(problem))
     if not names:
         raise AnalysisError("Sobol' analysis needs at least one uncertain input (got one metric and nothing varied)")
+    if budget:
+        label = _noise_label(problem) if problem.noise.active else ""
+        groups = [_budget_group(x, label) for x in names]
+        order = [g for g in BUDGET_GROUPS if g in groups] + [g for g in dict.fromkeys(groups) if g not in BUDGET_GROUPS]
+        # SALib reads groups in first-appearance order: list the inputs group by group
+        perm = sorted(range(len(names)), key=lambda i: order.index(groups[i]))
+        names, groups = [names[i] for i in perm], [groups[i] for i in perm]
+    else:
+        perm = list(range(len(names)))
     spec = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names), "groups": groups}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -332,8 +353,10 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
     k = len(dict.fromkeys(groups))
     total = X.shape[0]
 
+    inverse = np.argsort(perm)
+
     def batches(a: int, b: int) -> RunBatch:
-        x = X[a:b]
+        x = X[a:b][:, inverse]  # back to the input order: weights, factors, noise
         W = problem.weights.gamma_map(x[:, :m]) if m > 1 else np.ones((b - a, 1))
         col = m if m > 1 else 0
         choices = np.empty((b - a, len(problem.factors)), dtype=np.int64)
@@ -353,7 +376,8 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
     result: dict[str, Any] = {"base_samples": base, "runs": total, "groups": group_names,
                               "design": "Saltelli (SALib sobol sampler, scrambled), no second order",
                               "weights_input": "independent uniforms through the Gamma inverse CDF, normalised",
-                              "confidence_level": 0.95, "bootstrap_resamples": resamples}
+                              "confidence_level": 0.95, "bootstrap_resamples": resamples,
+                              "grouping": "budget" if budget else "inputs"}
     for label, Y in outputs.items():
         entry: dict[str, Any] = {"variance": float(np.var(Y))}
         if not np.var(Y) > 0:
@@ -399,6 +423,7 @@ def sensitivity(
     progress: Callable[[int, int], None] | None = None,
     sobol: bool = False,
     sobol_samples: int = 1024,
+    budget: bool = False,
     pairwise_top: int = DEFAULT_PAIRWISE_TOP,
     confidence_runs: int | None = DEFAULT_CONFIDENCE_RUNS,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
@@ -494,7 +519,10 @@ def sensitivity(
             notes.append(f"QMC balance holds per block of {GEN_BLOCK} points; {samples} is not a multiple")
     sobol_result = None
     if sobol:
-        sobol_result = _sobol(problem, base=sobol_samples, seed=seed, chunk_size=chunk_size, progress=progress)
+        sobol_result = _sobol(problem, base=sobol_samples, seed=seed, chunk_size=chunk_size, progress=progress,
+                              budget=budget)
+        if budget:
+            sobol_result["verdict"] = budget_verdict(sobol_result, problem.contributors[problem.focus])
     factors_desc: dict[str, Any] = {"weights": weights.describe(),
                                     "choices": [f.describe() for f in problem.factors],
                                     "data_noise": problem.noise.describe() if problem.noise.active else None}
@@ -510,6 +538,23 @@ def sensitivity(
         runtime={"seconds": round(elapsed, 4), "numpy": np.__version__, "bit_generator": "PCG64",
                  "generation_block": GEN_BLOCK},
     )
+
+
+def budget_verdict(sobol: Mapping[str, Any], focus: str) -> str:
+    """One sentence: does the data or the method drive the variance of ``focus``'s rank (total indices)?"""
+    entry = sobol["focus_rank"]
+    totals = {g: entry[g]["ST"] for g in sobol["groups"] if entry.get(g, {}).get("ST") is not None}
+    if not totals:
+        return f"{focus}'s rank does not vary: there is no variance to share out."
+    data = sum(max(totals.get(g, 0.0), 0.0) for g in ("records", "snapshot", "data noise"))
+    method = sum(max(totals.get(g, 0.0), 0.0) for g in ("weights", "method choices"))
+    top = max(totals, key=lambda g: totals[g])
+    lead = f"Most of the variance of {focus}'s rank comes from the {top} (total index {totals[top]:.2f})"
+    if data > 2 * method:
+        return lead + ": argue about the data, not the method."
+    if method > 2 * data:
+        return lead + ": argue about the method, not the data."
+    return lead + f"; data (total {data:.2f}) and method (total {method:.2f}) both matter."
 
 
 def record_resampling(table: ContributorTable, kinds: Sequence[str], *, seed: int, noise: DataNoise | None = None,

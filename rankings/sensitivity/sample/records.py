@@ -32,6 +32,7 @@ from rankings.sensitivity.sample.runs import RunBatch
 RESAMPLE_BLOCK = 256
 """Resamples per generation block (bounds the block's tables: RESAMPLE_BLOCK x N x metrics)."""
 RESAMPLE_SALT = 2**62 + 11
+_CACHE_BYTES = 64 * 2**20  # blocks kept per lens variant: a Sobol' design reads them in any order
 SOBOL_POOL = 4096
 """Resamples a Sobol' design picks from (a design row's uniform chooses one of them)."""
 
@@ -139,7 +140,8 @@ class ResamplePlan:
             for inc, rows, _ in self.parts:
                 counts = bootstrap_counts(rng, inc.n_records, RESAMPLE_BLOCK)
                 out.append(inc.values(counts)[:, rows, :])
-            if len(self._cache) > 3:
+            size = sum(v.nbytes for v in out)
+            if len(self._cache) >= max(4, _CACHE_BYTES // max(size, 1)):
                 self._cache.clear()
             self._cache[b] = out
             return out
