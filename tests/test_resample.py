@@ -155,7 +155,7 @@ def test_budget_groups_records_snapshot_weights_and_method_choices():
 
 
 def test_budget_verdict_names_the_side_that_drives_the_rank():
-    from rankings.sensitivity.analyze import budget_verdict
+    from rankings.sensitivity.sobol import budget_verdict
 
     def sobol(**st):
         return {"groups": list(st), "focus_rank": {g: {"ST": v} for g, v in st.items()}}

@@ -33,7 +33,6 @@ from rankings._frames import FrameMixin
 from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
-from rankings.sampling import make_rng
 from rankings.sensitivity.engine import Counters, check_analysis_size, run_engine
 from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
@@ -46,8 +45,16 @@ from rankings.sensitivity.sample import (
     RunSampler,
     WeightSampler,
     confidence_rng,
-    default_incidence,
+    record_resampling,
     resample_batches,
+)
+from rankings.sensitivity.sobol import (  # noqa: F401  (the estimators are also importable from here)
+    budget_layout,
+    budget_verdict,
+    ishigami,
+    saltelli_jansen,
+    sobol_indices,
+    split_salib_design,
 )
 from rankings.table import ContributorTable
 
@@ -55,70 +62,6 @@ BAND_LEVELS: tuple[float, float, float] = (0.05, 0.50, 0.95)
 DEFAULT_PAIRWISE_TOP = 10
 DEFAULT_CONFIDENCE_RUNS = None
 """``None``: confidence factors use as many runs as the analysis (``samples``)."""
-
-
-# ---------------------------------------------------------------------------------------
-# Sobol' estimators
-# ---------------------------------------------------------------------------------------
-
-def saltelli_jansen(YA: np.ndarray, YB: np.ndarray, YAB: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First-order (Saltelli et al. 2010) and total (Jansen 1999) Sobol' indices.
-
-    ``YA``, ``YB`` are outputs on the base matrices A and B (n each); column ``j`` of
-    ``YAB`` (n x k) holds outputs on A with input (group) ``j`` taken from B. All
-    outputs are first centred on their common mean; then with ``V = var([YA, YB])``: ``S_j = mean(YB (YAB_j - YA)) / V`` and
-    ``ST_j = mean((YA - YAB_j)^2) / (2 V)``.
-    """
-    YA = np.asarray(YA, dtype=float)
-    YB = np.asarray(YB, dtype=float)
-    YAB = np.asarray(YAB, dtype=float).reshape(len(YA), -1)
-    # Centre on the mean of every run: the first-order estimator is not shift-invariant
-    # in finite samples, and centring lowers its variance.
-    centre = np.mean(np.concatenate([YA, YB, YAB.ravel()]))
-    YA, YB, YAB = YA - centre, YB - centre, YAB - centre
-    V = np.var(np.concatenate([YA, YB]))
-    if not V > 0:
-        nan = np.full(YAB.shape[1], np.nan)
-        return nan, nan.copy()
-    S1 = np.mean(YB[:, None] * (YAB - YA[:, None]), axis=0) / V
-    ST = 0.5 * np.mean((YA[:, None] - YAB) ** 2, axis=0) / V
-    return S1, ST
-
-
-def sobol_indices(func: Callable[[np.ndarray], np.ndarray], d: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Saltelli/Jansen indices of ``func`` on ``[0, 1)^d`` from ``n`` pseudo-random base rows.
-
-    Costs ``n (d + 2)`` evaluations of ``func`` (vectorised: rows in, values out).
-    """
-    rng = make_rng(seed)
-    A = rng.random((n, d))
-    B = rng.random((n, d))
-    YA, YB = func(A), func(B)
-    YAB = np.empty((n, d))
-    for j in range(d):
-        AB = A.copy()
-        AB[:, j] = B[:, j]
-        YAB[:, j] = func(AB)
-    return saltelli_jansen(YA, YB, YAB)
-
-
-def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
-    """The Ishigami function on ``[-pi, pi]^3`` given inputs in ``[0, 1)^3``."""
-    Z = np.pi * (2.0 * np.asarray(X) - 1.0)
-    return np.sin(Z[:, 0]) + a * np.sin(Z[:, 1]) ** 2 + b * Z[:, 2] ** 4 * np.sin(Z[:, 0])
-
-
-def split_salib_design(Y: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(YA, YB, YAB)`` from outputs on a SALib Saltelli design without second order.
-
-    SALib lays out each base row as ``A, AB_1, ..., AB_k, B`` (k groups).
-    """
-    step = groups + 2
-    Y = np.asarray(Y, dtype=float)
-    YA = Y[0::step]
-    YB = Y[step - 1::step]
-    YAB = np.stack([Y[1 + j::step] for j in range(groups)], axis=1)
-    return YA, YB, YAB
 
 
 # ---------------------------------------------------------------------------------------
@@ -308,18 +251,6 @@ def _check_sobol(base: int, limits: Mapping[str, Any]) -> None:
         raise AnalysisError("--sobol does not support --limits (weights come from independent inputs)")
 
 
-BUDGET_GROUPS: tuple[str, ...] = ("records", "snapshot", "weights", "method choices")
-"""The factor groups of an uncertainty budget (``budget=True``), in the order shown."""
-
-
-def _budget_group(name: str, noise_label: str) -> str:
-    if name.startswith("w:"):
-        return "weights"
-    if name == "noise":
-        return "records" if noise_label.startswith("records") else noise_label
-    return "snapshot" if name == "snapshot" else "method choices"
-
-
 def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | None,
            progress: Callable[[int, int], None] | None, resamples: int = 200, budget: bool = False) -> dict[str, Any]:
     from SALib.analyze import sobol as salib_analyze
@@ -337,23 +268,14 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
         groups.append(_noise_label(problem))
     if not names:
         raise AnalysisError("Sobol' analysis needs at least one uncertain input (got one metric and nothing varied)")
-    if budget:
-        label = _noise_label(problem) if problem.noise.active else ""
-        groups = [_budget_group(x, label) for x in names]
-        order = [g for g in BUDGET_GROUPS if g in groups] + [g for g in dict.fromkeys(groups) if g not in BUDGET_GROUPS]
-        # SALib reads groups in first-appearance order: list the inputs group by group
-        perm = sorted(range(len(names)), key=lambda i: order.index(groups[i]))
-        names, groups = [names[i] for i in perm], [groups[i] for i in perm]
-    else:
-        perm = list(range(len(names)))
+    names, groups, inverse = budget_layout(names, groups, _noise_label(problem) if problem.noise.active else "",
+                                           budget=budget)
     spec = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names), "groups": groups}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         X = salib_sample.sample(spec, base, calc_second_order=False, seed=seed)
     k = len(dict.fromkeys(groups))
     total = X.shape[0]
-
-    inverse = np.argsort(perm)
 
     def batches(a: int, b: int) -> RunBatch:
         x = X[a:b][:, inverse]  # back to the input order: weights, factors, noise
@@ -509,10 +431,7 @@ def sensitivity(
     filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped
     notes = [*filling, *problem.notes]
     if resampling is not None:
-        held = resampling.fixed_metrics(problem.metrics, problem.table.lens)
-        if held:
-            notes.append(f"record resampling rebuilds {', '.join(m for m in problem.metrics if m not in held)}; "
-                         f"{', '.join(held)} held as observed (not sums over the resampled records)")
+        notes += resampling.notes(problem.metrics, problem.table.lens)
     if sampler == "qmc":
         notes.append("QMC points: standard errors shown are the binomial (Monte Carlo) ones and overstate the error")
         if samples % GEN_BLOCK:
@@ -538,42 +457,6 @@ def sensitivity(
         runtime={"seconds": round(elapsed, 4), "numpy": np.__version__, "bit_generator": "PCG64",
                  "generation_block": GEN_BLOCK},
     )
-
-
-def budget_verdict(sobol: Mapping[str, Any], focus: str) -> str:
-    """One sentence: does the data or the method drive the variance of ``focus``'s rank (total indices)?"""
-    entry = sobol["focus_rank"]
-    totals = {g: entry[g]["ST"] for g in sobol["groups"] if entry.get(g, {}).get("ST") is not None}
-    if not totals:
-        return f"{focus}'s rank does not vary: there is no variance to share out."
-    data = sum(max(totals.get(g, 0.0), 0.0) for g in ("records", "snapshot", "data noise"))
-    method = sum(max(totals.get(g, 0.0), 0.0) for g in ("weights", "method choices"))
-    top = max(totals, key=lambda g: totals[g])
-    lead = f"Most of the variance of {focus}'s rank comes from the {top} (total index {totals[top]:.2f})"
-    if data > 2 * method:
-        return lead + ": argue about the data, not the method."
-    if method > 2 * data:
-        return lead + ": argue about the method, not the data."
-    return lead + f"; data (total {data:.2f}) and method (total {method:.2f}) both matter."
-
-
-def record_resampling(table: ContributorTable, kinds: Sequence[str], *, seed: int, noise: DataNoise | None = None,
-                      models_path: str | None = None) -> RecordResampling:
-    """The :class:`RecordResampling` of ``kinds`` for ``table`` (the default dataset or a user's model records)."""
-    from rankings.data.resample import RESAMPLE_KINDS
-
-    kinds = tuple(dict.fromkeys(kinds))
-    bad = [k for k in kinds if k not in RESAMPLE_KINDS]
-    if bad:
-        raise AnalysisError(f"--resample must be one of {', '.join(RESAMPLE_KINDS)} or snapshots (got {bad[0]!r})")
-    if not table.lens:
-        raise AnalysisError(f"--resample {kinds[0]} needs the records behind the table: use the default dataset "
-                            f"or give model records with --models FILE (got a --data table: {table.label})")
-    if models_path is not None and "papers" in kinds:
-        raise AnalysisError("--resample papers reads the default dataset's venue papers; it cannot be combined "
-                            "with --models")
-    return RecordResampling(kinds=kinds, seed=seed, incidence=default_incidence(models_path),
-                            noise=noise or DataNoise(), source=str(models_path) if models_path else table.label)
 
 
 def _method_desc(method: Methodology, weights: Mapping[str, float]) -> dict[str, Any]:

@@ -127,7 +127,7 @@ def _pairs_for(n: int, focus: Sequence[int] | None, side: str) -> np.ndarray:
     return np.asarray(out, dtype=np.int64).reshape(-1, 2)
 
 
-def rank_sets(estimates: Sequence[float], draws: np.ndarray, *, level: float = 0.95,
+def rank_sets(estimates: Sequence[float] | np.ndarray, draws: np.ndarray, *, level: float = 0.95,
               simultaneous: bool = True, focus: Sequence[int] | None = None, side: str = "two-sided",
               stepdown: bool = True) -> tuple[np.ndarray, np.ndarray]:
     """Rank confidence sets ``[lower, upper]`` (rank 1 = highest score) from bootstrap ``draws`` (R x N).
@@ -297,8 +297,8 @@ def rank_confidence(method: Any, table: Any, *, focus: str, level: float = 0.95,
     """
     from rankings.ranking import rank_scores
     from rankings.sampling import make_rng
-    from rankings.sensitivity.analyze import record_resampling
     from rankings.sensitivity.problem import build_problem
+    from rankings.sensitivity.sample import record_resampling
 
     level = check_level(level)
     make_rng(seed)
@@ -320,10 +320,7 @@ def rank_confidence(method: Any, table: Any, *, focus: str, level: float = 0.95,
     may_lo, _ = rank_sets(estimates, draws, level=level, simultaneous=True, side="lower")
     _, sure_hi = rank_sets(estimates, draws, level=level, simultaneous=True, side="upper")
     k = min(int(top_k), len(names))
-    notes = list(problem.notes)
-    held = resampling.fixed_metrics(problem.metrics, problem.table.lens)
-    if held:
-        notes.append(f"{', '.join(held)} held as observed in every resample (not sums over the resampled records)")
+    notes = [*problem.notes, *resampling.notes(problem.metrics, problem.table.lens)]
     return RankConfidence(
         contributors=names, focus=names[f], level=level, runs=int(runs), seed=seed, scores=estimates,
         ranks=np.asarray(ranks, dtype=np.int64), simultaneous=np.column_stack([slo, shi]), marginal=marginal,

@@ -41,6 +41,7 @@ from rankings.sensitivity.sample.records import (
     ResamplePlan,
     bootstrap_counts,
     default_incidence,
+    record_resampling,
     resample_batches,
 )
 from rankings.sensitivity.sample.runs import RunBatch, RunSampler, confidence_rng
@@ -48,7 +49,7 @@ from rankings.sensitivity.sample.weights import GEN_BLOCK, SAMPLERS, WeightSampl
 
 __all__ = [
     "DISTRIBUTIONS", "FACTOR_NAMES", "RESAMPLE_BLOCK", "RecordResampling", "ResamplePlan", "bootstrap_counts",
-    "default_incidence", "resample_batches", "GEN_BLOCK", "LENS_FACTORS", "SAMPLERS", "UNCERTAINTY_COLUMNS",
+    "default_incidence", "record_resampling", "resample_batches", "GEN_BLOCK", "LENS_FACTORS", "SAMPLERS", "UNCERTAINTY_COLUMNS",
     "CategoricalFactor", "CellNoise", "DataNoise", "NoisePlan", "RunBatch", "RunSampler", "WeightSampler",
     "confidence_rng", "parse_limits", "parse_vary", "read_uncertainty", "spacings",
 ]

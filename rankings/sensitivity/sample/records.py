@@ -82,8 +82,8 @@ class RecordResampling:
         return self.noise.poisson
 
     def describe(self) -> dict[str, Any]:
-        out = self.noise.describe() if self.noise.active else {"uncertainty_file": None, "cells": 0,
-                                                               "poisson_counts": False}
+        out: dict[str, Any] = self.noise.describe() if self.noise.active else {
+            "uncertainty_file": None, "cells": 0, "poisson_counts": False}
         out["resample"] = list(self.kinds)
         where = "the default dataset" if self.source == "default dataset" else self.source
         out["resample_method"] = (f"bootstrap of the {' and '.join(self.kinds)} records of {where} "
@@ -110,6 +110,15 @@ class RecordResampling:
     def sobol_keys(self, u: np.ndarray) -> np.ndarray:
         """Resample numbers for a Sobol' design's uniforms (one of :data:`SOBOL_POOL`)."""
         return np.minimum((np.asarray(u) * SOBOL_POOL).astype(np.int64), SOBOL_POOL - 1)
+
+    def notes(self, metrics: Sequence[str], lens: Mapping[str, Any]) -> list[str]:
+        """What the resampling rebuilds and what it holds as observed (empty when it rebuilds all)."""
+        held = self.fixed_metrics(metrics, lens)
+        if not held:
+            return []
+        rebuilt = [m for m in metrics if m not in held]
+        return [f"record resampling rebuilds {', '.join(rebuilt) or 'no metric read'}; {', '.join(held)} held "
+                f"as observed (not sums over the resampled records)"]
 
     def fixed_metrics(self, metrics: Sequence[str], lens: Mapping[str, Any]) -> tuple[str, ...]:
         """The metrics of ``metrics`` that no resampled record kind rebuilds (held as observed)."""
@@ -191,3 +200,26 @@ def default_incidence(models_path: str | Path | None = None) -> Callable[[str, M
             return cache[key]
 
     return build
+
+
+def record_resampling(table: Any, kinds: Sequence[str], *, seed: int, noise: DataNoise | None = None,
+                      models_path: str | None = None) -> RecordResampling:
+    """The :class:`RecordResampling` of ``kinds`` for ``table`` (the default dataset or a user's model records).
+
+    A table without a lens (a user's ``--data`` file) has no records behind it: an
+    :class:`AnalysisError` names ``--models FILE``.
+    """
+    from rankings.data.resample import RESAMPLE_KINDS
+
+    kinds = tuple(dict.fromkeys(kinds))
+    bad = [k for k in kinds if k not in RESAMPLE_KINDS]
+    if bad:
+        raise AnalysisError(f"--resample must be one of {', '.join(RESAMPLE_KINDS)} or snapshots (got {bad[0]!r})")
+    if not table.lens:
+        raise AnalysisError(f"--resample {kinds[0]} needs the records behind the table: use the default dataset "
+                            f"or give model records with --models FILE (got a --data table: {table.label})")
+    if models_path is not None and "papers" in kinds:
+        raise AnalysisError("--resample papers reads the default dataset's venue papers; it cannot be combined "
+                            "with --models")
+    return RecordResampling(kinds=kinds, seed=seed, incidence=default_incidence(models_path),
+                            noise=noise or DataNoise(), source=str(models_path) if models_path else table.label)
