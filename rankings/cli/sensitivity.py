@@ -48,6 +48,10 @@ from rankings.cli.progress import Bar, kernels_pending
 @click.option("--resample", "resample", multiple=True, type=click.Choice(["models", "papers", "snapshots"]),
               help="Rebuild each run's table from a bootstrap resample of the model or paper records "
                    "(repeatable); 'snapshots' draws the Epoch snapshot as a factor.")
+@click.option("--precision", type=float, default=None,
+              help="Keep sampling in blocks until every rank acceptability's standard error is at most this "
+                   "(e.g. 0.01), or --max-samples is reached; says what it achieved.")
+@click.option("--max-samples", type=int, default=None, help="Cap on the runs of --precision [100 x --samples].")
 @click.option("--budget", is_flag=True, default=False,
               help="Uncertainty budget: Sobol' indices (implies --sobol) over the groups records, snapshot, "
                    "weights and method choices, and whether the data or the method drives the focus rank.")
@@ -57,8 +61,8 @@ from rankings.cli.progress import Bar, kernels_pending
                    "STEM-bands.png and, with --sobol, STEM-sobol.png (.svg works too).")
 @cli_errors
 def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions,
-                        top: int, resample: tuple[str, ...], budget: bool, out: OutputOptions,
-                        plot_path: Path | None) -> None:
+                        top: int, resample: tuple[str, ...], precision: float | None, max_samples: int | None,
+                        budget: bool, out: OutputOptions, plot_path: Path | None) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
     Samples weights (and optionally method choices and data noise), ranks every
@@ -75,11 +79,12 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --method equal-core --poisson --vary counting --format json
       rankings sensitivity --method ai-index --resample models --resample snapshots --sobol
     """
-    _run(method, data, focus, sampling, top, out, plot_path, resample, budget)
+    _run(method, data, focus, sampling, top, out, plot_path, resample, budget, (precision, max_samples))
 
 
 def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions, top: int,
-         out: OutputOptions, plot_path: Path | None, resample: tuple[str, ...] = (), budget: bool = False) -> None:
+         out: OutputOptions, plot_path: Path | None, resample: tuple[str, ...] = (), budget: bool = False,
+         precision: tuple[float | None, int | None] = (None, None)) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
 
@@ -131,7 +136,7 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
         progress=progress, sobol=s.sobol or budget, sobol_samples=s.sobol_samples, budget=budget,
         pairwise_top=top, loader=loader,
-        output=out.fmt, resample=records, models_path=str(data.models_path) if data.models_path else None,
+        output=out.fmt, resample=records, precision=precision[0], max_samples=precision[1], models_path=str(data.models_path) if data.models_path else None,
     )
     progress.close()
     if s.log_runs is not None:
@@ -149,6 +154,14 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
         _write(json.dumps(payload, indent=2), out.output)
         return
     _write(_table_text(result, table, top, chosen), out.output)
+
+
+def _precision_text(report: Any) -> str:
+    if not report:
+        return ""
+    state = "reached" if report["reached"] else "NOT reached"
+    return (f"; precision target {report['target_se']:g} {state}: largest acceptability standard error "
+            f"{report['achieved_se']:.4f} after {report['rounds']} round(s), cap {report['cap']}")
 
 
 def _snapshots_for(data: DataOptions) -> list[str]:
@@ -190,7 +203,7 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
              + ", ".join(f"{k}={v:.3g}" for k, v in m["weights"].items()) + ")",
              f"Data: {_lens_text(table)} ({n} contributors analysed)",
              f"Varied: {'; '.join(varied)}",
-             f"Runs: {result.samples} (seed {result.seed})"]
+             f"Runs: {result.samples} (seed {result.seed})" + _precision_text(result.precision)]
     lines += [f"Note: {x}" for x in [*result.notes, *([chosen] if chosen else [])]]
     order = result.order()
     shown = order[:top] + ([f] if f not in order[:top] else [])

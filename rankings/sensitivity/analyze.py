@@ -33,8 +33,9 @@ from rankings._frames import FrameMixin
 from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
-from rankings.sensitivity.engine import Counters, check_analysis_size, run_engine
+from rankings.sensitivity.engine import check_analysis_size, run_engine
 from rankings.sensitivity.memory import check_samples
+from rankings.sensitivity.precision import precision_note, run_to_precision
 from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
@@ -104,6 +105,7 @@ class SensitivityResult(FrameMixin):
     sobol: Mapping[str, Any] | None = None
     notes: tuple[str, ...] = ()
     runtime: Mapping[str, Any] = field(default_factory=dict)
+    precision: Mapping[str, Any] | None = None
 
     @property
     def focus_index(self) -> int:
@@ -155,6 +157,7 @@ class SensitivityResult(FrameMixin):
             "confidence_note": self.confidence_note,
             "holistic_acceptability": {c: _f(h) for c, h in zip(names, self.holistic)},
             "sobol": None if self.sobol is None else _jsonable(self.sobol),
+            **({} if self.precision is None else {"precision": dict(self.precision)}),
             "notes": list(self.notes),
             # wall time stays out of the output so that a replay can match it byte for byte
             "runtime": {k: v for k, v in self.runtime.items() if k != "seconds"},
@@ -352,6 +355,8 @@ def sensitivity(
     output: str = "table",
     resample: Sequence[str] = (),
     models_path: str | None = None,
+    precision: float | None = None,
+    max_samples: int | None = None,
 ) -> SensitivityResult:
     """Rank acceptability, bands, shifts, SMAA-2 outputs (and Sobol' indices) for ``focus``.
 
@@ -372,6 +377,9 @@ def sensitivity(
     resample : record kinds (``models``, ``papers``) rebuilt in each run from a bootstrap
         resample of the records behind the table (:mod:`~rankings.sensitivity.sample.records`);
         needs the default dataset or ``models_path``.
+    precision, max_samples : sample in further blocks, up to ``max_samples`` runs (default
+        ``100 * samples``), until every acceptability's standard error is at most ``precision``
+        (:mod:`~rankings.sensitivity.precision`); the result says what was achieved.
     output : the format the result will be written in (``json`` holds N x N lists as Python
         objects); the memory of every phase and of the output is checked before any work.
     """
@@ -407,8 +415,17 @@ def sensitivity(
     runs = RunSampler(seed, weights, tuple(problem.factors), problem.noise.active)
     t0 = time.perf_counter()
     batches = resample_batches(runs.batch) if resampling is not None else runs.batch
-    counters: Counters = run_engine(problem, batches, samples, chunk_size=chunk_size, full=True,
-                                    pair_rows=pair_rows, log_runs=log_runs, progress=progress)
+    reached = None
+    if precision is not None:
+        if log_runs is not None:
+            raise AnalysisError("--precision cannot be combined with --log-runs (the run count is not known ahead)")
+        cap = max_samples if max_samples is not None else 100 * samples
+        check_samples(cap)
+        counters, reached = run_to_precision(problem, batches, samples, precision=precision, cap=cap,
+                                             chunk_size=chunk_size, full=True, pair_rows=pair_rows, progress=progress)
+    else:
+        counters = run_engine(problem, batches, samples, chunk_size=chunk_size, full=True,
+                              pair_rows=pair_rows, log_runs=log_runs, progress=progress)
     elapsed = time.perf_counter() - t0
     assert counters.acceptability is not None and counters.first_weight_sum is not None
     assert counters.shift_sum is not None and counters.wins is not None
@@ -425,11 +442,13 @@ def sensitivity(
     for i in np.flatnonzero(firsts):
         sums = np.array([float(x) for x in counters.first_weight_sum[i]])
         central[int(i)] = sums / sums.sum()
-    confidence, note = _confidence(problem, central, seed, samples if confidence_runs is None else confidence_runs)
+    confidence, note = _confidence(problem, central, seed, S if confidence_runs is None else confidence_runs)
     meta = (n - ranks) / (n - 1) if n > 1 else np.ones(1)
     pair_names = tuple(problem.contributors[i] for i in pair_rows)
     filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped
     notes = [*filling, *problem.notes]
+    if reached is not None and precision_note(reached):
+        notes.append(str(precision_note(reached)))
     if resampling is not None:
         notes += resampling.notes(problem.metrics, problem.table.lens)
     if sampler == "qmc":
@@ -453,7 +472,7 @@ def sensitivity(
         rank_shift=counters.shift_sum / S, pairwise_contributors=pair_names, pairwise=counters.wins / S,
         central_weights={problem.contributors[i]: w for i, w in central.items()},
         confidence={problem.contributors[i]: v for i, v in confidence.items()}, confidence_note=note,
-        holistic=acc @ meta, sobol=sobol_result, notes=tuple(notes),
+        holistic=acc @ meta, sobol=sobol_result, notes=tuple(notes), precision=reached,
         runtime={"seconds": round(elapsed, 4), "numpy": np.__version__, "bit_generator": "PCG64",
                  "generation_block": GEN_BLOCK},
     )
