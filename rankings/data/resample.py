@@ -64,10 +64,12 @@ class RecordIncidence:
 
     def values(self, counts: np.ndarray | sp.spmatrix) -> np.ndarray:
         """Metric values (R x N x len(metrics)) for R resamples given as counts (R x records)."""
-        C = sp.csr_matrix(counts, dtype=np.float64)
+        C = counts if sp.issparse(counts) else np.asarray(counts, dtype=np.float64)
         out = np.empty((C.shape[0], len(self.contributors), len(self.metrics)))
         for k, name in enumerate(self.metrics):
-            out[:, :, k] = (C @ self.matrices[name]).toarray()
+            # (A.T @ C.T).T: the sparse incidence times the block's count matrix in one product
+            product = self.matrices[name].T @ C.T
+            out[:, :, k] = (product.toarray() if sp.issparse(product) else product).T
         # fractional sums: drop float dust as the table does; missing cells stay missing
         out = np.round(out, 10)
         out[:, np.isnan(self.observed)] = np.nan

@@ -7,9 +7,9 @@ whose ``draw(values, key)`` returns the table of resample number ``key``.
 
 Resamples are drawn in blocks of :data:`RESAMPLE_BLOCK`: block ``b`` comes from its own
 generator, ``SeedSequence(seed, spawn_key=(RESAMPLE_SALT, b))``, so resample ``r`` depends
-only on the seed and ``r``, never on the compute chunk. A block is a sparse multinomial
-count matrix (runs x records: the records drawn with replacement, as many as there are)
-and its tables are one sparse product with the lens's incidence
+only on the seed and ``r``, never on the compute chunk. A block is a multinomial count
+matrix (runs x records: the records drawn with replacement, as many as there are) and its
+tables are one product with the lens's sparse incidence
 (:func:`rankings.data.resample.record_incidence`), not a loop per run. The analyses key
 run ``i`` to resample ``i`` (:func:`resample_batches`).
 """
@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from rankings.errors import AnalysisError
 from rankings.sensitivity.sample.noise import DataNoise, NoisePlan
@@ -33,21 +32,19 @@ RESAMPLE_BLOCK = 256
 """Resamples per generation block (bounds the block's tables: RESAMPLE_BLOCK x N x metrics)."""
 RESAMPLE_SALT = 2**62 + 11
 _CACHE_BYTES = 64 * 2**20  # blocks kept per lens variant: a Sobol' design reads them in any order
-SOBOL_POOL = 4096
+SOBOL_POOL = 1024
 """Resamples a Sobol' design picks from (a design row's uniform chooses one of them)."""
 
 
-def bootstrap_counts(rng: np.random.Generator, n_records: int, runs: int) -> sp.csr_matrix:
-    """Multinomial(n_records; 1/n_records each) counts for ``runs`` resamples, as CSR (runs x records).
+def bootstrap_counts(rng: np.random.Generator, n_records: int, runs: int) -> np.ndarray:
+    """Multinomial(n_records; 1/n_records each) counts for ``runs`` resamples (runs x records, float64).
 
-    Each resample draws ``n_records`` record indices with replacement; duplicates sum
-    in the sparse matrix, so row ``r`` holds how often each record was drawn.
+    Each resample draws ``n_records`` record indices with replacement; row ``r`` holds how
+    often each record was drawn (one ``bincount`` over the block, no sort).
     """
     picks = rng.integers(0, n_records, size=(runs, n_records), dtype=np.int64)
-    rows = np.repeat(np.arange(runs, dtype=np.int64), n_records)
-    counts = sp.csr_matrix((np.ones(runs * n_records), (rows, picks.ravel())), shape=(runs, n_records))
-    counts.sum_duplicates()
-    return counts
+    picks += (np.arange(runs, dtype=np.int64) * n_records)[:, None]
+    return np.bincount(picks.ravel(), minlength=runs * n_records).reshape(runs, n_records).astype(np.float64)
 
 
 def _block_generator(seed: int, block: int) -> np.random.Generator:
