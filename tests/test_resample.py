@@ -54,7 +54,7 @@ def test_a_shared_model_is_one_record():
 
 def test_bootstrap_counts_match_the_multinomial_mean_and_variance():
     n, runs = 40, 20000
-    C = bootstrap_counts(np.random.default_rng(5), n, runs)
+    C = bootstrap_counts(np.random.default_rng(5), n, runs).T  # records x runs -> runs x records
     assert C.shape == (runs, n) and (C.sum(axis=1) == n).all()
     # Multinomial(n; 1/n): E = 1, Var = 1 - 1/n, Cov = -1/n
     mean_se = np.sqrt((1 - 1 / n) / runs)

@@ -57,19 +57,26 @@ class RecordIncidence:
     observed: np.ndarray = field(repr=False)
     fixed: tuple[str, ...] = ()
     records: tuple[str, ...] = field(default=(), repr=False)
+    _stacked: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_records(self) -> int:
         return len(self.records)
 
-    def values(self, counts: np.ndarray | sp.spmatrix) -> np.ndarray:
-        """Metric values (R x N x len(metrics)) for R resamples given as counts (R x records)."""
-        C = counts if sp.issparse(counts) else np.asarray(counts, dtype=np.float64)
-        out = np.empty((C.shape[0], len(self.contributors), len(self.metrics)))
-        for k, name in enumerate(self.metrics):
-            # (A.T @ C.T).T: the sparse incidence times the block's count matrix in one product
-            product = self.matrices[name].T @ C.T
-            out[:, :, k] = (product.toarray() if sp.issparse(product) else product).T
+    def values(self, counts: np.ndarray | sp.spmatrix, *, transposed: bool = False) -> np.ndarray:
+        """Metric values (R x N x len(metrics)) for R resamples given as counts (R x records,
+        or records x R with ``transposed``)."""
+        C = counts.toarray() if sp.issparse(counts) else np.asarray(counts, dtype=np.float64)
+        CT = C if transposed else C.T
+        stacked = self._stacked.get("t")
+        if stacked is None:
+            # every metric's incidence side by side, transposed: (metrics x N) x records, CSR
+            stacked = sp.vstack([self.matrices[m].T for m in self.metrics]).tocsr()
+            self._stacked["t"] = stacked
+        # one sparse x dense product for the whole block and every metric
+        product = stacked @ np.ascontiguousarray(CT)
+        n = len(self.contributors)
+        out = product.reshape(len(self.metrics), n, CT.shape[1]).transpose(2, 1, 0)  # a view: R x N x metrics
         # fractional sums: drop float dust as the table does; missing cells stay missing
         out = np.round(out, 10)
         out[:, np.isnan(self.observed)] = np.nan
