@@ -147,3 +147,15 @@ def test_cli_data_table_names_models_file(tmp_path):
     path.write_text("contributor,a\nx,1\ny,2\n")
     res = _run("--data", str(path))
     assert res.exit_code == 2 and "--models FILE" in res.output and res.output.count("\n") == 1
+
+
+def test_cli_manifest_replays_identically(tmp_path):
+    from rankings.cli import main
+
+    manifest = tmp_path / "m.json"
+    runner = CliRunner()
+    first = runner.invoke(main, ["confidence", "--samples", "40", "--top", "2", "--manifest", str(manifest)])
+    assert first.exit_code == 0, first.output
+    again = runner.invoke(main, ["replay", str(manifest)])
+    assert again.exit_code == 0, again.output
+    assert "identical output" in again.output
