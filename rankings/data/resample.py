@@ -66,7 +66,7 @@ class RecordIncidence:
     def values(self, counts: np.ndarray | sp.spmatrix, *, transposed: bool = False) -> np.ndarray:
         """Metric values (R x N x len(metrics)) for R resamples given as counts (R x records,
         or records x R with ``transposed``)."""
-        C = counts.toarray() if sp.issparse(counts) else np.asarray(counts, dtype=np.float64)
+        C = np.asarray(sp.csr_matrix(counts).toarray() if sp.issparse(counts) else counts, dtype=np.float64)
         CT = C if transposed else C.T
         stacked = self._stacked.get("t")
         if stacked is None:
