@@ -15,7 +15,8 @@ from rankings.cli.report import COMMANDS, report_command
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
-SECTIONS = ("data", "methods", "bounds", "sweeps", "tipping", "uncertainty", "rivals", "ternary", "gap", "provenance")
+SECTIONS = ("data", "methods", "bounds", "sweeps", "tipping", "uncertainty", "confidence", "rivals", "ternary",
+            "gap", "provenance")
 HOSTILE = "<script>alert(1)</script>"
 
 
@@ -256,7 +257,7 @@ def test_a_composite_that_drops_the_focus_skips_its_sections(tmp_path: Path):
     res = _run("--method", "citations", "-o", str(out), "--samples", "300")
     assert res.exit_code == 0, res.output
     page = out.read_text(encoding="utf-8")
-    assert page.count("Not computed: citations cannot rank Alibaba") == 6
+    assert page.count("Not computed: citations cannot rank Alibaba") == 7
     assert 'id="methods"' in page and "ranks 3rd under the AI Index method" in page
 
 
@@ -325,3 +326,16 @@ def test_the_report_states_each_metrics_direction_and_its_source(tmp_path: Path)
     assert res.exit_code == 0, res.output
     page = out.read_text(encoding="utf-8")
     assert "price min (--direction)" in page and "quality max (default)" in page
+
+
+def test_confidence_section_quotes_the_rank_set_and_the_budget(default_report: str):
+    text = " ".join(" ".join(_parse(default_report).text).split())
+    assert "Is the rank significant?" in text
+    start = text.index("Is the rank significant?", text.index("Is the rank significant?") + 1)
+    part = text[start:start + 6000]
+    assert "Alibaba is third; at 95% its rank is " in part
+    assert "500 bootstrap resamples of the models and papers records" in part
+    assert "Mogstad, Romano, Shaikh and Wilhelm (2024)" in part
+    assert "95% marginal rank set" in part and "95% simultaneous rank set" in part
+    assert "Uncertainty budget: the data or the method?" in part
+    assert "Most of the variance of Alibaba's rank comes from the " in part

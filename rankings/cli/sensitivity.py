@@ -45,6 +45,16 @@ from rankings.cli.progress import Bar, kernels_pending
 @sampling_options
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Rows in the table (the focus is always shown); also the pairwise set.")
+@click.option("--resample", "resample", multiple=True, type=click.Choice(["models", "papers", "snapshots"]),
+              help="Rebuild each run's table from a bootstrap resample of the model or paper records "
+                   "(repeatable); 'snapshots' draws the Epoch snapshot as a factor.")
+@click.option("--precision", type=float, default=None,
+              help="Keep sampling in blocks until every rank acceptability's standard error is at most this "
+                   "(e.g. 0.01), or --max-samples is reached; says what it achieved.")
+@click.option("--max-samples", type=int, default=None, help="Cap on the runs of --precision [100 x --samples].")
+@click.option("--budget", is_flag=True, default=False,
+              help="Uncertainty budget: Sobol' indices (implies --sobol) over the groups records, snapshot, "
+                   "weights and method choices, and whether the data or the method drives the focus rank.")
 @output_options()
 @click.option("--plot", "plot_path", type=click.Path(path_type=Path), default=None,
               help="Also save plots: STEM.png gives STEM-distribution.png, STEM-acceptability.png, "
@@ -56,7 +66,8 @@ from rankings.cli.progress import Bar, kernels_pending
               help="With --weight-panel: draw Dirichlet(KAPPA x row) around the respondent (0: the row itself).")
 @cli_errors
 def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions,
-                        top: int, out: OutputOptions, plot_path: Path | None, panel_path: Path | None,
+                        top: int, resample: tuple[str, ...], precision: float | None, max_samples: int | None,
+                        budget: bool, out: OutputOptions, plot_path: Path | None, panel_path: Path | None,
                         panel_smoothing: float) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
@@ -74,12 +85,15 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --method equal-core --poisson --vary counting --format json
       rankings sensitivity --method equal-core --vary weights-scheme=equal,entropy,pca --sobol
       rankings sensitivity --method equal-core --weight-panel panel.csv --panel-smoothing 20
+      rankings sensitivity --method ai-index --resample models --resample snapshots --sobol
     """
-    _run(method, data, focus, sampling, top, out, plot_path, panel_path, panel_smoothing)
+    _run(method, data, focus, sampling, top, out, plot_path, resample, budget, (precision, max_samples),
+         panel_path, panel_smoothing)
 
 
 def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions, top: int,
-         out: OutputOptions, plot_path: Path | None, panel_path: Path | None = None,
+         out: OutputOptions, plot_path: Path | None, resample: tuple[str, ...] = (), budget: bool = False,
+         precision: tuple[float | None, int | None] = (None, None), panel_path: Path | None = None,
          panel_smoothing: float = 0.0) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
@@ -101,7 +115,14 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
     methodology = method.resolve(table, data_given=data.given, name=name)
     prepared = methodology.prepare(table)
     focus_name, chosen = choose_focus(methodology, table, focus)
-    factors = parse_vary(list(s.vary), metrics=prepared.metric_names, lens_available=data.lens_available)
+    vary = list(s.vary)
+    records = tuple(k for k in resample if k != "snapshots")
+    if records and data.given:
+        raise CliError(f"--resample {records[0]} needs the records behind the table: use the default dataset or "
+                       f"give model records with --models FILE (got --data {data.data_path})")
+    if "snapshots" in resample and not any(v.partition("=")[0].strip() == "snapshot" for v in vary):
+        vary.append("snapshot=" + ",".join(_snapshots_for(data)))
+    factors = parse_vary(vary, metrics=prepared.metric_names, lens_available=data.lens_available)
     noise = None
     if s.uncertainty_path is not None or s.poisson:
         cells = read_uncertainty(s.uncertainty_path, prepared.contributors, prepared.metric_names) \
@@ -122,8 +143,9 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
     options: dict[str, Any] = dict(focus=focus_name, samples=s.samples, seed=s.seed, sampler=s.sampler,
                    concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,
                    noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
-                   progress=progress, sobol=s.sobol, sobol_samples=s.sobol_samples, pairwise_top=top, loader=loader,
-                   output=out.fmt)
+                   progress=progress, sobol=s.sobol or budget, sobol_samples=s.sobol_samples, budget=budget,
+                   pairwise_top=top, loader=loader, output=out.fmt, resample=records, precision=precision[0],
+                   max_samples=precision[1], models_path=str(data.models_path) if data.models_path else None)
     comparison = None
     if panel_path is not None:
         from rankings.sensitivity.panel import panel_sensitivity, read_weight_panel
@@ -178,6 +200,32 @@ def _uniform_text(comparison: Any, top: int) -> str:
     return fit_lines(lines)
 
 
+def _precision_text(report: Any) -> str:
+    if not report:
+        return ""
+    state = "reached" if report["reached"] else "NOT reached"
+    return (f"; precision target {report['target_se']:g} {state}: largest acceptability standard error "
+            f"{report['achieved_se']:.4f} after {report['rounds']} round(s), cap {report['cap']}")
+
+
+def _snapshots_for(data: DataOptions) -> list[str]:
+    """The packaged snapshots that cover the lens's years (each drawn uniformly by --resample snapshots)."""
+    from rankings.data import SNAPSHOTS
+    from rankings.errors import RankingsError
+
+    usable = []
+    for snap in SNAPSHOTS:
+        try:
+            data.replace(snapshot=snap).load()
+        except RankingsError:
+            continue
+        usable.append(snap)
+    if len(usable) < 2:
+        raise CliError(f"--resample snapshots needs at least 2 packaged snapshots covering the lens years "
+                       f"(got {', '.join(usable) or 'none'})")
+    return usable
+
+
 def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) -> str:
     f = result.focus_index
     n = len(result.contributors)
@@ -187,7 +235,10 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
     varied = [f"weights ({w['sampler']}" + (f", kappa={w['concentration']:g}" if w["sampler"] == "concentrated"
                                                else "") + (", limits" if w.get("limits") else "") + ")"]
     varied += [f"{c['factor']} in {{{', '.join(c['levels'])}}}" for c in result.factors["choices"]]
-    if result.factors["data_noise"]:
+    if result.factors["data_noise"] and result.factors["data_noise"].get("resample"):
+        varied.append(result.factors["data_noise"]["resample_method"])
+    if result.factors["data_noise"] and (result.factors["data_noise"]["cells"]
+                                         or result.factors["data_noise"]["poisson_counts"]):
         dn = result.factors["data_noise"]
         varied.append("data noise (" + ", ".join(x for x in (
             f"{dn['cells']} cells from {dn['uncertainty_file']}" if dn["uncertainty_file"] else "",
@@ -196,7 +247,7 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
              + ", ".join(f"{k}={v:.3g}" for k, v in m["weights"].items()) + ")",
              f"Data: {_lens_text(table)} ({n} contributors analysed)",
              f"Varied: {'; '.join(varied)}",
-             f"Runs: {result.samples} (seed {result.seed})"]
+             f"Runs: {result.samples} (seed {result.seed})" + _precision_text(result.precision)]
     lines += [f"Note: {x}" for x in [*result.notes, *([chosen] if chosen else [])]]
     order = result.order()
     shown = order[:top] + ([f] if f not in order[:top] else [])
@@ -232,7 +283,8 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
         lines.append(f"  ({result.confidence_note})")
     if result.sobol is not None:
         s = result.sobol
-        lines.append(f"Sobol' indices ({s['runs']} runs, base {s['base_samples']}; 95% bootstrap intervals):")
+        title = "Uncertainty budget: Sobol' indices" if s.get("grouping") == "budget" else "Sobol' indices"
+        lines.append(f"{title} ({s['runs']} runs, base {s['base_samples']}; 95% bootstrap intervals):")
         header = ["group", "S1 rank", "ST rank", "S1 shift", "ST shift"]
         rows = []
 
@@ -250,6 +302,8 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
         for label in ("focus_rank", "mean_rank_shift"):
             if "note" in s[label]:
                 lines.append(f"  {label}: {s[label]['note']}")
+        if s.get("verdict"):
+            lines.append(f"Uncertainty budget: {s['verdict']}")
     return fit_lines(lines)
 
 

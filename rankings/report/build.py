@@ -39,6 +39,7 @@ from rankings.report.parts import (
     ordinal,
 )
 from rankings.report.sections.bounds import _bounds_section
+from rankings.report.sections.confidence import _confidence_section
 from rankings.report.sections.data import _data_section
 from rankings.report.sections.gap import _gap_section
 from rankings.report.sections.methods import _methods_section
@@ -134,6 +135,8 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
             _Section("uncertainty", "Rank under uncertain weights", analysed("The sensitivity analysis",
                      lambda: _uncertainty_section(method, table, focus, samples, seed, sobol, sobol_samples, figs,
                                                   facts, panel=weight_panel))),
+            _Section("confidence", "Is the rank significant?", analysed("The rank confidence sets",
+                     lambda: _confidence_section(method, table, focus, seed, sobol_samples, figs))),
             _Section("rivals", "Closest rivals", analysed("The rival comparison", lambda: _rivals_section(
                 main_result, focus, figs, facts))),
             _Section("ternary", "Three-metric weight map", analysed("The ternary map", lambda: _ternary_section(

@@ -311,7 +311,11 @@ def sobol_bars(result: Any, path: str | Path, *, output: str = "focus_rank") -> 
     what = "the focus's rank" if output == "focus_rank" else "the mean absolute rank shift"
     ax.set_ylabel("Share of variance")
     ax.set_xlabel("Factor group")
-    ax.set_title(f"Sobol' indices of {what} ({result.focus}), 95% bootstrap intervals", fontsize=10)
+    if result.sobol.get("grouping") == "budget":
+        ax.set_title(f"Uncertainty budget of {what} ({result.focus}): Sobol' indices, 95% bootstrap intervals",
+                     fontsize=10)
+    else:
+        ax.set_title(f"Sobol' indices of {what} ({result.focus}), 95% bootstrap intervals", fontsize=10)
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
     return save(fig, path)

@@ -33,88 +33,36 @@ from rankings._frames import FrameMixin
 from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
-from rankings.sampling import make_rng
-from rankings.sensitivity.engine import Counters, check_analysis_size, run_engine
+from rankings.sensitivity.engine import check_analysis_size, run_engine
 from rankings.sensitivity.memory import check_samples
+from rankings.sensitivity.precision import precision_note, run_to_precision
 from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
     CategoricalFactor,
     DataNoise,
+    RecordResampling,
     RunBatch,
     RunSampler,
     WeightSampler,
     confidence_rng,
+    record_resampling,
+    resample_batches,
+)
+from rankings.sensitivity.sobol import (  # noqa: F401  (the estimators are also importable from here)
+    budget_layout,
+    budget_verdict,
+    ishigami,
+    saltelli_jansen,
+    sobol_indices,
+    split_salib_design,
 )
 from rankings.table import ContributorTable
 
 BAND_LEVELS: tuple[float, float, float] = (0.05, 0.50, 0.95)
 DEFAULT_PAIRWISE_TOP = 10
-DEFAULT_CONFIDENCE_RUNS = 1000
-
-
-# ---------------------------------------------------------------------------------------
-# Sobol' estimators
-# ---------------------------------------------------------------------------------------
-
-def saltelli_jansen(YA: np.ndarray, YB: np.ndarray, YAB: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First-order (Saltelli et al. 2010) and total (Jansen 1999) Sobol' indices.
-
-    ``YA``, ``YB`` are outputs on the base matrices A and B (n each); column ``j`` of
-    ``YAB`` (n x k) holds outputs on A with input (group) ``j`` taken from B. All
-    outputs are first centred on their common mean; then with ``V = var([YA, YB])``: ``S_j = mean(YB (YAB_j - YA)) / V`` and
-    ``ST_j = mean((YA - YAB_j)^2) / (2 V)``.
-    """
-    YA = np.asarray(YA, dtype=float)
-    YB = np.asarray(YB, dtype=float)
-    YAB = np.asarray(YAB, dtype=float).reshape(len(YA), -1)
-    # Centre on the mean of every run: the first-order estimator is not shift-invariant
-    # in finite samples, and centring lowers its variance.
-    centre = np.mean(np.concatenate([YA, YB, YAB.ravel()]))
-    YA, YB, YAB = YA - centre, YB - centre, YAB - centre
-    V = np.var(np.concatenate([YA, YB]))
-    if not V > 0:
-        nan = np.full(YAB.shape[1], np.nan)
-        return nan, nan.copy()
-    S1 = np.mean(YB[:, None] * (YAB - YA[:, None]), axis=0) / V
-    ST = 0.5 * np.mean((YA[:, None] - YAB) ** 2, axis=0) / V
-    return S1, ST
-
-
-def sobol_indices(func: Callable[[np.ndarray], np.ndarray], d: int, n: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Saltelli/Jansen indices of ``func`` on ``[0, 1)^d`` from ``n`` pseudo-random base rows.
-
-    Costs ``n (d + 2)`` evaluations of ``func`` (vectorised: rows in, values out).
-    """
-    rng = make_rng(seed)
-    A = rng.random((n, d))
-    B = rng.random((n, d))
-    YA, YB = func(A), func(B)
-    YAB = np.empty((n, d))
-    for j in range(d):
-        AB = A.copy()
-        AB[:, j] = B[:, j]
-        YAB[:, j] = func(AB)
-    return saltelli_jansen(YA, YB, YAB)
-
-
-def ishigami(X: np.ndarray, a: float = 7.0, b: float = 0.1) -> np.ndarray:
-    """The Ishigami function on ``[-pi, pi]^3`` given inputs in ``[0, 1)^3``."""
-    Z = np.pi * (2.0 * np.asarray(X) - 1.0)
-    return np.sin(Z[:, 0]) + a * np.sin(Z[:, 1]) ** 2 + b * Z[:, 2] ** 4 * np.sin(Z[:, 0])
-
-
-def split_salib_design(Y: np.ndarray, groups: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(YA, YB, YAB)`` from outputs on a SALib Saltelli design without second order.
-
-    SALib lays out each base row as ``A, AB_1, ..., AB_k, B`` (k groups).
-    """
-    step = groups + 2
-    Y = np.asarray(Y, dtype=float)
-    YA = Y[0::step]
-    YB = Y[step - 1::step]
-    YAB = np.stack([Y[1 + j::step] for j in range(groups)], axis=1)
-    return YA, YB, YAB
+DEFAULT_CONFIDENCE_RUNS = None
+"""``None``: confidence factors use as many runs as the analysis (``samples``)."""
 
 
 # ---------------------------------------------------------------------------------------
@@ -157,6 +105,7 @@ class SensitivityResult(FrameMixin):
     sobol: Mapping[str, Any] | None = None
     notes: tuple[str, ...] = ()
     runtime: Mapping[str, Any] = field(default_factory=dict)
+    precision: Mapping[str, Any] | None = None
 
     @property
     def focus_index(self) -> int:
@@ -208,6 +157,7 @@ class SensitivityResult(FrameMixin):
             "confidence_note": self.confidence_note,
             "holistic_acceptability": {c: _f(h) for c, h in zip(names, self.holistic)},
             "sobol": None if self.sobol is None else _jsonable(self.sobol),
+            **({} if self.precision is None else {"precision": dict(self.precision)}),
             "notes": list(self.notes),
             # wall time stays out of the output so that a replay can match it byte for byte
             "runtime": {k: v for k, v in self.runtime.items() if k != "seconds"},
@@ -275,12 +225,14 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
     for k, factor in enumerate(problem.factors):
         choices[:, k] = rng.integers(0, len(factor.levels), size=runs)
     keys = rng.integers(0, 2**62, size=runs, dtype=np.int64) if problem.noise.active else None
+    if isinstance(problem.noise, RecordResampling):
+        keys = np.arange(runs, dtype=np.int64)  # the first resamples of the main runs (cached blocks)
     out = {}
     for i, w in central.items():
         batch = RunBatch(0, np.tile(w, (runs, 1)), choices, keys)
         ranks = competition_ranks(problem.score(batch))
         out[i] = float(np.mean(ranks[:, i] == 1))
-    what = " and ".join(x for x in ("data noise" if problem.noise.active else "",
+    what = " and ".join(x for x in (_noise_label(problem) if problem.noise.active else "",
                                      "method choices" if problem.factors else "") if x)
     return out, f"P(rank 1 at the central weights) over {runs} draws of the {what}"
 
@@ -288,6 +240,12 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
 # ---------------------------------------------------------------------------------------
 # Sobol'
 # ---------------------------------------------------------------------------------------
+
+def _noise_label(problem: SamplingProblem) -> str:
+    if isinstance(problem.noise, RecordResampling):
+        return "records" + (" and data noise" if problem.noise.noise.active else "")
+    return "data noise"
+
 
 def _check_sobol(base: int, limits: Mapping[str, Any]) -> None:
     if isinstance(base, bool) or not isinstance(base, (int, np.integer)) or base < 2 or base & (base - 1):
@@ -297,7 +255,7 @@ def _check_sobol(base: int, limits: Mapping[str, Any]) -> None:
 
 
 def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | None,
-           progress: Callable[[int, int], None] | None, resamples: int = 200) -> dict[str, Any]:
+           progress: Callable[[int, int], None] | None, resamples: int = 200, budget: bool = False) -> dict[str, Any]:
     from SALib.analyze import sobol as salib_analyze
     from SALib.sample import sobol as salib_sample
 
@@ -310,9 +268,11 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
         groups.append(f.name)
     if problem.noise.active:
         names.append("noise")
-        groups.append("data noise")
+        groups.append(_noise_label(problem))
     if not names:
         raise AnalysisError("Sobol' analysis needs at least one uncertain input (got one metric and nothing varied)")
+    names, groups, inverse = budget_layout(names, groups, _noise_label(problem) if problem.noise.active else "",
+                                           budget=budget)
     spec = {"num_vars": len(names), "names": names, "bounds": [[0.0, 1.0]] * len(names), "groups": groups}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -321,7 +281,7 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
     total = X.shape[0]
 
     def batches(a: int, b: int) -> RunBatch:
-        x = X[a:b]
+        x = X[a:b][:, inverse]  # back to the input order: weights, factors, noise
         W = problem.weights.gamma_map(x[:, :m]) if m > 1 else np.ones((b - a, 1))
         col = m if m > 1 else 0
         choices = np.empty((b - a, len(problem.factors)), dtype=np.int64)
@@ -329,6 +289,8 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
             choices[:, j] = np.minimum((x[:, col] * len(f.levels)).astype(np.int64), len(f.levels) - 1)
             col += 1
         keys = (x[:, col] * 2.0**53).astype(np.int64) if problem.noise.active else None
+        if isinstance(problem.noise, RecordResampling):
+            keys = problem.noise.sobol_keys(x[:, col])
         return RunBatch(a, W, choices, keys)
 
     counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=True, store_runs=True,
@@ -339,7 +301,8 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
     result: dict[str, Any] = {"base_samples": base, "runs": total, "groups": group_names,
                               "design": "Saltelli (SALib sobol sampler, scrambled), no second order",
                               "weights_input": "independent uniforms through the Gamma inverse CDF, normalised",
-                              "confidence_level": 0.95, "bootstrap_resamples": resamples}
+                              "confidence_level": 0.95, "bootstrap_resamples": resamples,
+                              "grouping": "budget" if budget else "inputs"}
     for label, Y in outputs.items():
         entry: dict[str, Any] = {"variance": float(np.var(Y))}
         if not np.var(Y) > 0:
@@ -385,11 +348,16 @@ def sensitivity(
     progress: Callable[[int, int], None] | None = None,
     sobol: bool = False,
     sobol_samples: int = 1024,
+    budget: bool = False,
     pairwise_top: int = DEFAULT_PAIRWISE_TOP,
-    confidence_runs: int = DEFAULT_CONFIDENCE_RUNS,
+    confidence_runs: int | None = DEFAULT_CONFIDENCE_RUNS,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
     output: str = "table",
     weights: WeightSampler | None = None,
+    resample: Sequence[str] = (),
+    models_path: str | None = None,
+    precision: float | None = None,
+    max_samples: int | None = None,
 ) -> SensitivityResult:
     """Rank acceptability, bands, shifts, SMAA-2 outputs (and Sobol' indices) for ``focus``.
 
@@ -409,6 +377,12 @@ def sensitivity(
     sobol : also estimate Sobol' indices on a Saltelli design of ``sobol_samples`` base rows.
     weights : a weight sampler replacing ``sampler``/``concentration``/``limits`` (an elicited
         panel, :class:`rankings.sensitivity.panel.PanelWeights`).
+    resample : record kinds (``models``, ``papers``) rebuilt in each run from a bootstrap
+        resample of the records behind the table (:mod:`~rankings.sensitivity.sample.records`);
+        needs the default dataset or ``models_path``.
+    precision, max_samples : sample in further blocks, up to ``max_samples`` runs (default
+        ``100 * samples``), until every acceptability's standard error is at most ``precision``
+        (:mod:`~rankings.sensitivity.precision`); the result says what was achieved.
     output : the format the result will be written in (``json`` holds N x N lists as Python
         objects); the memory of every phase and of the output is checked before any work.
     """
@@ -432,6 +406,10 @@ def sensitivity(
                                        base=tuple(base_w[m] for m in prepared.metric_names),
                                        concentration=concentration, limits=dict(limits or {}))
     weights.check_feasible(seed)
+    resampling = None
+    if resample:
+        resampling = record_resampling(table, resample, seed=seed, noise=noise, models_path=models_path)
+        noise = resampling  # type: ignore[assignment]
     problem = build_problem(method, table, focus=focus, weights=weights, factors=factors, noise=noise, loader=loader)
     n = problem.n
     nominal = problem.nominal_ranks
@@ -439,8 +417,18 @@ def sensitivity(
     pair_rows = sorted(set(order[:pairwise_top]) | {problem.focus})
     runs = RunSampler(seed, weights, tuple(problem.factors), problem.noise.active)
     t0 = time.perf_counter()
-    counters: Counters = run_engine(problem, runs.batch, samples, chunk_size=chunk_size, full=True,
-                                    pair_rows=pair_rows, log_runs=log_runs, progress=progress)
+    batches = resample_batches(runs.batch) if resampling is not None else runs.batch
+    reached = None
+    if precision is not None:
+        if log_runs is not None:
+            raise AnalysisError("--precision cannot be combined with --log-runs (the run count is not known ahead)")
+        cap = max_samples if max_samples is not None else 100 * samples
+        check_samples(cap)
+        counters, reached = run_to_precision(problem, batches, samples, precision=precision, cap=cap,
+                                             chunk_size=chunk_size, full=True, pair_rows=pair_rows, progress=progress)
+    else:
+        counters = run_engine(problem, batches, samples, chunk_size=chunk_size, full=True,
+                              pair_rows=pair_rows, log_runs=log_runs, progress=progress)
     elapsed = time.perf_counter() - t0
     assert counters.acceptability is not None and counters.first_weight_sum is not None
     assert counters.shift_sum is not None and counters.wins is not None
@@ -457,18 +445,25 @@ def sensitivity(
     for i in np.flatnonzero(firsts):
         sums = np.array([float(x) for x in counters.first_weight_sum[i]])
         central[int(i)] = sums / sums.sum()
-    confidence, note = _confidence(problem, central, seed, confidence_runs)
+    confidence, note = _confidence(problem, central, seed, S if confidence_runs is None else confidence_runs)
     meta = (n - ranks) / (n - 1) if n > 1 else np.ones(1)
     pair_names = tuple(problem.contributors[i] for i in pair_rows)
     filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped
     notes = [*filling, *problem.notes]
+    if reached is not None and precision_note(reached):
+        notes.append(str(precision_note(reached)))
+    if resampling is not None:
+        notes += resampling.notes(problem.metrics, problem.table.lens)
     if sampler == "qmc":
         notes.append("QMC points: standard errors shown are the binomial (Monte Carlo) ones and overstate the error")
         if samples % GEN_BLOCK:
             notes.append(f"QMC balance holds per block of {GEN_BLOCK} points; {samples} is not a multiple")
     sobol_result = None
     if sobol:
-        sobol_result = _sobol(problem, base=sobol_samples, seed=seed, chunk_size=chunk_size, progress=progress)
+        sobol_result = _sobol(problem, base=sobol_samples, seed=seed, chunk_size=chunk_size, progress=progress,
+                              budget=budget)
+        if budget:
+            sobol_result["verdict"] = budget_verdict(sobol_result, problem.contributors[problem.focus])
     factors_desc: dict[str, Any] = {"weights": weights.describe(),
                                     "choices": [f.describe() for f in problem.factors],
                                     "data_noise": problem.noise.describe() if problem.noise.active else None}
@@ -480,7 +475,7 @@ def sensitivity(
         rank_shift=counters.shift_sum / S, pairwise_contributors=pair_names, pairwise=counters.wins / S,
         central_weights={problem.contributors[i]: w for i, w in central.items()},
         confidence={problem.contributors[i]: v for i, v in confidence.items()}, confidence_note=note,
-        holistic=acc @ meta, sobol=sobol_result, notes=tuple(notes),
+        holistic=acc @ meta, sobol=sobol_result, notes=tuple(notes), precision=reached,
         runtime={"seconds": round(elapsed, 4), "numpy": np.__version__, "bit_generator": "PCG64",
                  "generation_block": GEN_BLOCK},
     )

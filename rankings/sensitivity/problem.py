@@ -26,6 +26,7 @@ from rankings.sensitivity.sample import (
     PREPARATION_FACTORS,
     CategoricalFactor,
     DataNoise,
+    RecordResampling,
     RunBatch,
     WeightSampler,
 )
@@ -78,7 +79,7 @@ class SamplingProblem:
     focus: int
     weights: WeightSampler
     factors: tuple[CategoricalFactor, ...]
-    noise: DataNoise
+    noise: DataNoise | RecordResampling
     nominal_ranks: np.ndarray
     notes: tuple[str, ...]
     lens_tables: dict[tuple[str, ...], ContributorTable] = field(repr=False)
@@ -124,7 +125,8 @@ class SamplingProblem:
         L = Z = None
         plan = None
         if self.noise.active:
-            plan = self.noise.plan(table.contributors, table.metric_names, [s.kind for s in table.metrics])
+            plan = self.noise.plan(table.contributors, table.metric_names, [s.kind for s in table.metrics],
+                                   table=table)
         else:
             try:
                 lp = linear_problem(method, table)
@@ -275,7 +277,7 @@ def build_problem(
     focus: str,
     weights: WeightSampler | None = None,
     factors: Sequence[CategoricalFactor] = (),
-    noise: DataNoise | None = None,
+    noise: DataNoise | RecordResampling | None = None,
     loader: Callable[[dict[str, Any]], ContributorTable] | None = None,
 ) -> SamplingProblem:
     """Prepare a sampling problem.

@@ -13,7 +13,9 @@ Three kinds of uncertain input make up one *run*:
 * categorical method choices (:class:`CategoricalFactor`): normalisation, aggregation,
   counting rule, year, snapshot, dropping one metric;
 * data noise (:class:`DataNoise`): a distribution per cell from an uncertainty file,
-  and/or Poisson noise on every count metric.
+  and/or Poisson noise on every count metric;
+* record resampling (:class:`RecordResampling`, :mod:`.records`): each run's table rebuilt
+  from a bootstrap resample of the model or paper records behind it.
 
 Reproducibility: everything is drawn in fixed-size *generation blocks* of
 :data:`GEN_BLOCK` runs, block ``b`` from :func:`rankings.sampling.block_rng` ``(seed, b)``.
@@ -39,11 +41,22 @@ from rankings.sensitivity.sample.noise import (
     NoisePlan,
     read_uncertainty,
 )
+from rankings.sensitivity.sample.records import (
+    RESAMPLE_BLOCK,
+    RecordResampling,
+    ResamplePlan,
+    bootstrap_counts,
+    default_incidence,
+    record_resampling,
+    resample_batches,
+)
 from rankings.sensitivity.sample.runs import RunBatch, RunSampler, confidence_rng
 from rankings.sensitivity.sample.weights import GEN_BLOCK, SAMPLERS, WeightSampler, parse_limits, spacings
 
 __all__ = [
-    "DISTRIBUTIONS", "FACTOR_NAMES", "GEN_BLOCK", "LENS_FACTORS", "PREPARATION_FACTORS", "SAMPLERS", "UNCERTAINTY_COLUMNS",
+    "DISTRIBUTIONS", "FACTOR_NAMES", "RESAMPLE_BLOCK", "RecordResampling", "ResamplePlan", "bootstrap_counts",
+    "default_incidence", "record_resampling", "resample_batches", "GEN_BLOCK", "LENS_FACTORS", "PREPARATION_FACTORS",
+    "SAMPLERS", "UNCERTAINTY_COLUMNS",
     "CategoricalFactor", "CellNoise", "DataNoise", "NoisePlan", "RunBatch", "RunSampler", "WeightSampler",
     "confidence_rng", "parse_limits", "parse_vary", "read_uncertainty", "spacings",
 ]

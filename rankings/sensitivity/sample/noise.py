@@ -126,8 +126,9 @@ class DataNoise:
     def describe(self) -> dict[str, Any]:
         return {"uncertainty_file": self.source, "cells": len(self.cells), "poisson_counts": self.poisson}
 
-    def plan(self, contributors: Sequence[str], metrics: Sequence[str], kinds: Sequence[str]) -> NoisePlan:
-        """Index the cells against one table's rows and columns."""
+    def plan(self, contributors: Sequence[str], metrics: Sequence[str], kinds: Sequence[str],
+             table: Any = None) -> NoisePlan:
+        """Index the cells against one table's rows and columns (``table`` is not needed here)."""
         row = {c: i for i, c in enumerate(contributors)}
         col = {m: j for j, m in enumerate(metrics)}
         fixed = [(row[c.contributor], col[c.metric], c) for c in self.cells
