@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from rankings.cli import data, exact, methods, rank, report, sensitivity, ternary
+from rankings.cli import data, exact, explore, methods, rank, report, sensitivity, ternary
 from rankings.cli.common import _Group
 from rankings.cli.manifest import add_manifest, replay_command
 
@@ -33,7 +33,7 @@ def main(ctx: click.Context, wide: bool) -> None:
 
 
 for _command in [*rank.COMMANDS, *methods.COMMANDS, *ternary.COMMANDS, replay_command, *data.COMMANDS,
-                 *report.COMMANDS]:
+                 *report.COMMANDS, *explore.COMMANDS]:
     main.add_command(_command)
 for _command in [*exact.COMMANDS, *sensitivity.COMMANDS]:
     main.add_command(add_manifest(_command))
