@@ -113,8 +113,9 @@
     out.focus = state.f === null ? -1 : L.contributors.indexOf(state.f);
     out.weights = w;
     if (out.focus >= 0 && agg.linear && w.length > 1) {
-      var lf = linearForm(z.Z);
-      if (lf) out.sweeps = w.map(function (_, j) { return Formulas.sweep(lf, w, out.focus, j, out.names); });
+      var lf = linearForm(z.Z), key = state.lens + "|" + state.n + "|" + state.a + "|" + out.focus + "|setup";
+      if (lf && !(key in cache)) cache[key] = Formulas.sweepSetup(lf, out.focus);
+      if (lf) out.sweeps = w.map(function (_, j) { return Formulas.sweepMetric(cache[key], w, j, out.names); });
       else out.sweepNote = "the geometric mean is linear in the weights (in logs) only when every normalised value is positive; here one is 0, so the page shows no exact intervals";
     } else if (out.focus >= 0 && !agg.linear) {
       out.sweepNote = state.a + " is not linear in the weights: no exact intervals (rankings sweep samples a grid for it)";
@@ -188,29 +189,49 @@
       $("share-" + j).textContent = w ? " weight " + num(x) + " = " + pct(w[j]) + " of the total" : " weight " + num(x);
     });
   }
+  /* The table: header rebuilt when the metrics change, rows reused from one move to the next. */
+  var tableKey = null;
   function drawTable(out) {
-    var L = lens(), head = clear($("table-head")), body = clear($("table-body"));
-    var tr = el("tr");
-    ["rank", "contributor", "score"].concat(metricNames()).forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
-    head.appendChild(tr);
-    if (out.error) return;
-    var shown = state.all ? out.order : out.order.slice(0, ROWS_SHOWN);
-    if (out.focus >= 0 && shown.indexOf(out.focus) < 0) shown = shown.concat([out.focus]);
+    var L = lens(), head = $("table-head"), body = $("table-body"), names = metricNames(), key = names.join("\u0000");
+    if (tableKey !== key || body.getAttribute("data-lens") !== String(state.lens)) {
+      clear(head); clear(body);
+      body.setAttribute("data-lens", String(state.lens));
+      var tr = el("tr");
+      ["rank", "contributor", "score"].concat(names).forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
+      head.appendChild(tr);
+      tableKey = key;
+    }
+    var shown = out.error ? [] : state.all ? out.order : out.order.slice(0, ROWS_SHOWN);
+    if (!out.error && out.focus >= 0 && shown.indexOf(out.focus) < 0) shown = shown.concat([out.focus]);
+    while (body.rows.length > shown.length) body.deleteRow(-1);
     var frag = document.createDocumentFragment();
-    shown.forEach(function (i) {
-      var row = el("tr", i === out.focus ? { "class": "focus", "aria-current": "true" } : null);
-      row.appendChild(el("td", { "class": "num" }, num(out.ranks[i])));
-      row.appendChild(el("th", { scope: "row" }, out.names[i]));
-      row.appendChild(el("td", { "class": "num" }, num(out.scores[i])));
-      L.values[i].forEach(function (v, j) {
-        var filled = L.observed[i][j] === null;
-        row.appendChild(el("td", filled ? { "class": "num filled", title: "filled by the missing rule " + D.methodology.missing + ": not an observed value" } : { "class": "num" },
-                           num(v) + (filled ? "*" : "")));
-      });
+    for (var k = body.rows.length; k < shown.length; k++) {
+      var row = el("tr");
+      row.appendChild(el("td", { "class": "num" }));
+      row.appendChild(el("th", { scope: "row" }));
+      row.appendChild(el("td", { "class": "num" }));
+      names.forEach(function () { row.appendChild(el("td", { "class": "num" })); });
       frag.appendChild(row);
-    });
+    }
     body.appendChild(frag);
-    var hidden = out.order.length - Math.min(out.order.length, ROWS_SHOWN);
+    shown.forEach(function (i, k) {
+      var row = body.rows[k], cells = row.children, isFocus = i === out.focus;
+      row.className = isFocus ? "focus" : "";
+      if (isFocus) row.setAttribute("aria-current", "true"); else row.removeAttribute("aria-current");
+      cells[0].textContent = num(out.ranks[i]);
+      cells[2].textContent = num(out.scores[i]);
+      if (row.getAttribute("data-row") === String(i)) return;  // the same contributor: its values are drawn
+      row.setAttribute("data-row", String(i));
+      cells[1].textContent = out.names[i];
+      L.values[i].forEach(function (v, j) {
+        var cell = cells[3 + j], filled = L.observed[i][j] === null;
+        cell.textContent = num(v) + (filled ? "*" : "");
+        cell.className = filled ? "num filled" : "num";
+        if (filled) cell.title = "filled by the missing rule " + D.methodology.missing + ": not an observed value";
+        else cell.removeAttribute("title");
+      });
+    });
+    var hidden = out.error ? 0 : out.order.length - Math.min(out.order.length, ROWS_SHOWN);
     $("rows-note").textContent = !state.all && hidden > 0 ? hidden + " more rows: tick \u201cshow every row\u201d" : "";
   }
   function rankText(r) { return num(r); }
@@ -222,22 +243,25 @@
       state.w.forEach(function (x, k) { if (k !== j) rest += x; });
       // the slider moves the raw weight r; its share is t = r / (r + rest)
       var toRaw = function (t) { return t >= 1 ? Infinity : rest * t / (1 - t); };
+      // one gradient per band (a span per interval would cost thousands of nodes per move on a large table)
+      var stops = [], colors = { same: "var(--same)", better: "var(--better)", worse: "var(--worse)" }, run = null;
+      var flush = function () { if (run) stops.push(colors[run.kind] + " " + (100 * run.lo).toFixed(3) + "% " + (100 * run.hi).toFixed(3) + "%"); };
       s.intervals.forEach(function (iv) {
         var lo = rest > 0 ? Math.min(toRaw(iv[0]), 1) : 0, hi = rest > 0 ? Math.min(toRaw(iv[1]), 1) : 1;
         if (hi <= lo) return;
-        var current = iv[2] === s.baseRank, kind = current ? "same" : iv[2] < s.baseRank ? "better" : "worse";
-        var seg = el("span", { "class": "seg " + kind, style: "left:" + (100 * lo) + "%;width:" + (100 * (hi - lo)) + "%",
-                               title: "rank " + iv[2] + " for share " + num(iv[0]) + " to " + num(iv[1]) }, hi - lo > 0.06 ? String(iv[2]) : "");
-        band.appendChild(seg);
+        var kind = iv[2] === s.baseRank ? "same" : iv[2] < s.baseRank ? "better" : "worse";
+        if (run && run.kind === kind) run.hi = hi; else { flush(); run = { kind: kind, lo: lo, hi: hi }; }  // one stop per run of a kind
+        if (hi - lo > 0.06) band.appendChild(el("span", { "class": "seg " + kind, style: "left:" + (100 * lo) + "%;width:" + (100 * (hi - lo)) + "%" }, String(iv[2])));
       });
+      flush();
+      band.style.background = stops.length ? "linear-gradient(to right, " + stops.join(", ") + ")" : "";
       band.appendChild(el("span", { "class": "mark", style: "left:" + (100 * Math.min(state.w[j], 1)) + "%" }));
       var a = s.stability[0], b = s.stability[1];
       var parts = ["Rank " + rankText(s.baseRank) + " while its share stays in [" + num(a) + ", " + num(b) + "]"];
       if (rest > 0) parts[0] += " (slider " + num(toRaw(a)) + " to " + (b >= 1 ? "any" : num(toRaw(b))) + ")";
       parts[0] += "; ranks " + Math.min.apply(null, s.intervals.map(function (iv) { return iv[2]; })) + "\u2013" +
                   Math.max.apply(null, s.intervals.map(function (iv) { return iv[2]; })) + " over shares 0..1.";
-      var up = s.crossings.filter(function (c) { return Math.abs(c[0] - b) <= 1e-12 && b < 1; });
-      var down = s.crossings.filter(function (c) { return Math.abs(c[0] - a) <= 1e-12 && a > 0; });
+      var up = b < 1 ? s.at(b, 1e-12) : [], down = a > 0 ? s.at(a, 1e-12) : [];
       var after = function (t) { for (var k = 0; k < s.intervals.length; k++) if (s.intervals[k][0] <= t && t < s.intervals[k][1]) return s.intervals[k][2]; return null; };
       if (up.length) parts.push("Raising it: at " + num(b) + " " + state.f + " " + up.map(function (c) { return c[2] + " " + c[1]; }).join(", ") +
                                " (rank " + after(b + 1e-12) + ").");
@@ -333,20 +357,25 @@
     lens().notes.forEach(function (n) { $("notes").appendChild(el("li", null, n)); });
   }
   function update(options) {
-    var t0 = performance.now();
+    var t0 = performance.now(), phases = {};
     var out = compute();
-    var t1 = performance.now();
-    syncControls();
-    drawSummary(out);
-    drawTable(out);
-    drawSweeps(out);
-    drawAnalyses(out);
-    $("command").value = command();
-    if (!(options && options.keepHash)) history.replaceState(null, "", toFragment());
-    $("link").value = location.href;
-    last = { out: out, compute: t1 - t0, total: performance.now() - t0 };
+    var t1 = performance.now(), mark = t1;
+    [["controls", syncControls], ["summary", drawSummary], ["table", drawTable], ["sweeps", drawSweeps],
+     ["analyses", drawAnalyses], ["url", function () {
+       $("command").value = command();
+       $("link").value = location.href.split("#")[0] + toFragment();
+       if (!(options && options.keepHash)) writeHash();
+     }]].forEach(function (phase) { phase[1](out); var now = performance.now(); phases[phase[0]] = now - mark; mark = now; });
+    last = { out: out, compute: t1 - t0, total: performance.now() - t0, phases: phases };
   }
 
+  /* The fragment follows the state; while a slider is dragged it is written at most every 200 ms
+   * (Chromium throttles a page that replaces its history entry hundreds of times a second). */
+  var hashTimer = null;
+  function writeHash() {
+    if (hashTimer !== null) return;
+    hashTimer = setTimeout(function () { hashTimer = null; if (location.hash !== toFragment()) history.replaceState(null, "", toFragment()); }, 200);
+  }
   function copyFrom(id, button) {
     var field = $(id);
     var done = function () { button.textContent = "Copied"; setTimeout(function () { button.textContent = button.getAttribute("data-label"); }, 1500); };
@@ -364,6 +393,7 @@
       state.lens = Number(ev.target.value);
       if (!lens().normalizations[state.n] || lens().normalizations[state.n].error) state.n = D.methodology.normalize;
       buildControls();
+      tableKey = null;
       if (metricNames().join(",") === before) state.w = keep; else state.w = baseWeights();
       update();
     });

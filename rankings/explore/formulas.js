@@ -260,38 +260,91 @@ var Formulas = (function () {
     if (total <= 0) { rest = base.map(function () { return 1.0; }); rest[j] = 0.0; total = sum(rest); }
     return rest.map(function (x) { return x / total; });
   }
-  /* The exact sweep of metric j for focus f on the linear form L, base weights summing to 1. */
-  function sweep(L, base, f, j, names) {
-    var maxL = 0, i, k;
-    for (i = 0; i < L.length; i++) for (k = 0; k < L[i].length; k++) maxL = Math.max(maxL, Math.abs(L[i][k]));
-    var tol = RELATIVE_TOLERANCE * maxL + 1e-12, rivals = [], D = [];
-    for (i = 0; i < L.length; i++) if (i !== f) { rivals.push(i); D.push(L[i].map(function (v, c) { return v - L[f][c]; })); }
-    var scale = 0;
-    for (i = 0; i < D.length; i++) for (k = 0; k < D[i].length; k++) scale = Math.max(scale, Math.abs(D[i][k]));
-    if (scale <= 0) { D = D.map(function (r) { return r.map(function () { return 0.0; }); }); tol = 1.0; }
-    else { D = D.map(function (r) { return r.map(function (v) { return v / scale; }); }); tol = tol / scale; }
+  /* What the sweeps of one focus share, whatever the weights: D = (l_k - l_f) / max|D| over the
+   * rivals k (flat, row-major) and the tolerance in the same units (_Setup.scaled in Python). */
+  function sweepSetup(L, f) {
+    var n = L.length, m = cols(L), maxL = 0, i, k;
+    for (i = 0; i < n; i++) for (k = 0; k < m; k++) maxL = Math.max(maxL, Math.abs(L[i][k]));
+    var tol = RELATIVE_TOLERANCE * maxL + 1e-12, rivals = [], D = new Float64Array((n - 1) * m), scale = 0, q = 0;
+    for (i = 0; i < n; i++) {
+      if (i === f) continue;
+      rivals.push(i);
+      for (k = 0; k < m; k++) { var d = L[i][k] - L[f][k]; D[q * m + k] = d; scale = Math.max(scale, Math.abs(d)); }
+      q++;
+    }
+    if (scale <= 0) { D.fill(0.0); tol = 1.0; }
+    else { for (q = 0; q < D.length; q++) D[q] = D[q] / scale; tol = tol / scale; }
+    return { D: D, m: m, tol: tol, rivals: rivals };
+  }
+  /* The exact sweep of metric j (sweep.py _sweep_linear): along w(t) = t e_j + (1 - t) w^(-j), rival k
+   * beats the focus where a_k + t (b_k - a_k) > tol, so it crosses at most once. The rank on each
+   * interval between crossings is counted by a sweep line over the sorted crossings (each one toggles
+   * its rival) instead of re-counting every rival per interval: the same counts in O(N log N). */
+  function sweepMetric(setup, base, j, names) {
+    var D = setup.D, m = setup.m, tol = setup.tol, R = setup.rivals.length, q, k;
     var rest = sweepPath(base, j), t0 = base[j];
-    var a = D.map(function (r) { return dot(rest, r); }), slope = D.map(function (r, q) { return r[j] - a[q]; });
-    var cross = slope.map(function (s, q) { return s !== 0 ? (tol - a[q]) / s : NaN; });
-    var pts = [0.0, 1.0], inside = [];
-    for (q = 0; q < cross.length; q++) if (isFinite(cross[q]) && cross[q] > 0 && cross[q] < 1) { pts.push(cross[q]); inside.push(q); }
-    pts.sort(function (x, y) { return x - y; });
-    pts = pts.filter(function (x, idx) { return idx === 0 || x !== pts[idx - 1]; });
+    var a = new Float64Array(R), slope = new Float64Array(R), cross = new Float64Array(R), inside = [];
+    for (q = 0; q < R; q++) {
+      var s = 0;
+      for (k = 0; k < m; k++) s += D[q * m + k] * rest[k];
+      a[q] = s;
+      slope[q] = D[q * m + j] - s;
+      cross[q] = slope[q] !== 0 ? (tol - a[q]) / slope[q] : NaN;
+      if (isFinite(cross[q]) && cross[q] > 0 && cross[q] < 1) inside.push(q);
+    }
+    inside.sort(function (x, y) { return cross[x] - cross[y]; });
+    var pts = [0.0], toggles = [];  // toggles[p]: the change in the count when t passes pts[p + 1]
+    for (var i = 0; i < inside.length; i++) {
+      var t = cross[inside[i]];
+      if (t !== pts[pts.length - 1]) { pts.push(t); toggles.push(0); }
+      toggles[toggles.length - 1] += slope[inside[i]] > 0 ? 1 : -1;
+    }
+    pts.push(1.0);
+    var mid = pts.length > 1 ? (pts[0] + pts[1]) / 2 : 0.5, count = 0;
+    for (q = 0; q < R; q++) if (a[q] + mid * slope[q] > tol) count++;
     var intervals = [];
     for (var p = 0; p + 1 < pts.length; p++) {
-      var mid = (pts[p] + pts[p + 1]) / 2, count = 0;
-      for (var q = 0; q < a.length; q++) if (a[q] + mid * slope[q] > tol) count++;
+      if (p > 0) count += toggles[p - 1];
       var r = 1 + count, last = intervals[intervals.length - 1];
       if (last && last[2] === r) last[1] = pts[p + 1]; else intervals.push([pts[p], pts[p + 1], r]);
     }
-    var crossings = inside.map(function (q) { return [cross[q], names[rivals[q]], slope[q] > 0 ? "falls behind" : "passes"]; });
-    crossings.sort(function (x, y) { return (x[0] - y[0]) || (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0); });
+    // the crossings as Python sorts its (t, rival, change) tuples: inside is in t order already, so
+    // only runs of equal t need ordering by name and change; built on first use (the page asks only
+    // for those at the ends of the stability interval, through at(t))
+    var entry = function (q) { return [cross[q], names[setup.rivals[q]], slope[q] > 0 ? "falls behind" : "passes"]; };
+    var byText = function (x, y) { return (x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0) || (x[2] < y[2] ? -1 : x[2] > y[2] ? 1 : 0); };
+    var allCrossings = null;
+    function crossingsList() {
+      if (allCrossings) return allCrossings;
+      allCrossings = inside.map(entry);
+      for (var run = 0; run < allCrossings.length;) {
+        var stop = run + 1;
+        while (stop < allCrossings.length && allCrossings[stop][0] === allCrossings[run][0]) stop++;
+        if (stop - run > 1) {
+          var part = allCrossings.slice(run, stop).sort(byText);
+          for (var c = 0; c < part.length; c++) allCrossings[run + c] = part[c];
+        }
+        run = stop;
+      }
+      return allCrossings;
+    }
+    function at(t, within) {  // the crossings with |t_k - t| <= within, in the same order
+      var lo = 0, hi = inside.length;
+      while (lo < hi) { var mid2 = (lo + hi) >> 1; if (cross[inside[mid2]] < t - within) lo = mid2 + 1; else hi = mid2; }
+      var found = [];
+      for (var c = lo; c < inside.length && cross[inside[c]] <= t + within; c++) found.push(entry(inside[c]));
+      return found.sort(function (x, y) { return (x[0] - y[0]) || byText(x, y); });
+    }
     var baseCount = 0;
-    for (q = 0; q < a.length; q++) if (a[q] + t0 * slope[q] > tol) baseCount++;
+    for (q = 0; q < R; q++) if (a[q] + t0 * slope[q] > tol) baseCount++;
     var stability = [t0, t0];
     for (p = 0; p < intervals.length; p++) if (intervals[p][0] <= t0 && t0 <= intervals[p][1]) { stability = [intervals[p][0], intervals[p][1]]; break; }
-    return { baseWeight: t0, baseRank: 1 + baseCount, intervals: intervals, crossings: crossings, stability: stability };
+    var result = { baseWeight: t0, baseRank: 1 + baseCount, intervals: intervals, stability: stability, at: at };
+    Object.defineProperty(result, "crossings", { get: crossingsList, enumerable: true });
+    return result;
   }
+  /* The exact sweep of metric j for focus f on the linear form L, base weights summing to 1. */
+  function sweep(L, base, f, j, names) { return sweepMetric(sweepSetup(L, f), base, j, names); }
 
   function normalize(name, X, higher, params) {
     if (!NORMALIZERS[name]) throw new FormulaError("the page cannot compute normalisation " + name);
@@ -319,6 +372,7 @@ var Formulas = (function () {
   return {
     FormulaError: FormulaError, normalize: normalize, aggregate: aggregate, linearForm: linearForm,
     rankScores: rankScores, tieTolerance: tieTolerance, averageRanks: averageRanks, sweep: sweep,
+    sweepSetup: sweepSetup, sweepMetric: sweepMetric,
     rescale: rescale, rescaleRow: rescaleRow, scoringWeights: scoringWeights, sum: sum,
     NORMALIZATIONS: Object.keys(NORMALIZERS), AGGREGATIONS: Object.keys(AGGREGATIONS)
   };

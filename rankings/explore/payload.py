@@ -124,7 +124,7 @@ def _acceptability(method: Methodology, table: ContributorTable, focus: str, sam
 
 
 def lens_payload(method: Methodology, choice: LensChoice, focus: str | None, *, samples: int, seed: int,
-                 fixed: Sequence[str]) -> dict[str, Any]:
+                 fixed: Sequence[str], analyses: bool = True) -> dict[str, Any]:
     """Everything the page needs for one lens (or the one-line reason it has none); ``fixed`` as words."""
     entry: dict[str, Any] = {"label": choice.label, "flags": list(choice.flags), "data_text": choice.data_text}
     if choice.error is not None or choice.table is None:
@@ -146,7 +146,9 @@ def lens_payload(method: Methodology, choice: LensChoice, focus: str | None, *, 
         "notes": list(result.notes),
         "normalizations": _normalizations(method, prepared),
     })
-    if focus is not None and focus in prepared.contributors:
+    if not analyses:
+        entry["bounds"] = entry["acceptability"] = {"error": "not computed for this page (built without analyses)"}
+    elif focus is not None and focus in prepared.contributors:
         weights = ",".join(f"{k}={v!r}" for k, v in result.weights.items())
         tail = ["--weights", weights, "--focus", focus]
         if method.declarative:
@@ -163,12 +165,13 @@ def lens_payload(method: Methodology, choice: LensChoice, focus: str | None, *, 
 
 def build_payload(method: Methodology, lenses: Sequence[LensChoice], focus: str | None, *, ties: str = "competition",
                   samples: int = 2000, seed: int = 0, fixed: Sequence[Mapping[str, Any]] = (),
-                  how_to_lens: str = "") -> dict[str, Any]:
+                  how_to_lens: str = "", analyses: bool = True) -> dict[str, Any]:
     """The JSON object the page reads: the methodology, one entry per lens, and how to reproduce each view.
 
     ``fixed`` holds the ``rankings rank`` arguments that no control of the page changes
     (``--method``, ``--data``, ``--direction``, ``--missing``...) in CLI form, as groups
-    ``{"words": [...], "only_with": normalisation or absent}``.
+    ``{"words": [...], "only_with": normalisation or absent}``. ``analyses=False`` leaves out the
+    rank bounds and the sampled run (the benchmark's large synthetic tables).
     """
     if not method.declarative:
         raise RankingsError(f"explore computes rankings in the page and needs a normalize/aggregate methodology "
@@ -176,7 +179,8 @@ def build_payload(method: Methodology, lenses: Sequence[LensChoice], focus: str 
     if not lenses:
         raise RankingsError("explore needs at least one table (got no lens)")
     words = fixed_words(fixed, method.normalize)
-    entries = [lens_payload(method, choice, focus, samples=samples, seed=seed, fixed=words) for choice in lenses]
+    entries = [lens_payload(method, choice, focus, samples=samples, seed=seed, fixed=words, analyses=analyses)
+               for choice in lenses]
     if "error" in entries[0]:
         raise RankingsError(f"explore: {entries[0]['error']}")
     return {

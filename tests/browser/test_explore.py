@@ -110,7 +110,10 @@ def test_a_link_reopens_the_same_view(browser: Any, page: tuple[Path, dict[str, 
     set_state(browser, lens=lens, n="rank", a="borda", t="dense", f="Google", w=[0.125, 0.6, 0.05])
     link = browser.find_element("id", "link").get_attribute("value")
     before, before_table = browser.execute_script("return ExplorePage.state()"), table(browser)
-    assert "#" in link and link == browser.current_url
+    assert "#" in link
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    WebDriverWait(browser, 5).until(lambda d: d.current_url == link)  # the address bar follows within 200 ms
     open_page(browser, path.as_uri())  # a fresh page: the defaults
     assert browser.execute_script("return ExplorePage.state().lens") == 0
     open_page(browser, link)
