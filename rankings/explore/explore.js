@@ -350,9 +350,12 @@
     status.textContent = out.error ? "This choice cannot be computed: " + out.error : "";
     if (out.error) { summary.textContent = ""; return; }
     var w = Formulas.rescale(state.w);
-    summary.textContent = (out.focus >= 0 ? state.f + " is ranked " + num(out.ranks[out.focus]) + " of " + out.names.length :
-                           out.names.length + " contributors ranked") + " under " + shownName() + " (" + state.n + " + " +
-                          state.a + "; weights " + metricNames().map(function (m, j) { return m + "=" + num(Math.round(w[j] * 1000) / 1000); }).join(", ") + ").";
+    clear(summary);
+    summary.appendChild(document.createTextNode((out.focus >= 0 ? state.f + " is ranked " + num(out.ranks[out.focus]) + " of " + out.names.length :
+                           out.names.length + " contributors ranked") + " under " + shownName()));
+    summary.appendChild(el("span", { "class": "detail" }, " (" + state.n + " + " + state.a + "; weights " +
+      metricNames().map(function (m, j) { return m + "=" + num(Math.round(w[j] * 1000) / 1000); }).join(", ") + ")"));
+    summary.appendChild(document.createTextNode("."));
     clear($("notes"));
     lens().notes.forEach(function (n) { $("notes").appendChild(el("li", null, n)); });
   }

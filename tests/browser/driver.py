@@ -54,3 +54,14 @@ def start_browser(width: int = 1280, height: int = 800) -> tuple[Any, Path]:
         shutil.rmtree(profile, ignore_errors=True)
         raise NoBrowser(f"chromium did not start: {str(exc).splitlines()[0]}") from None
     return driver, profile
+
+
+def screenshot(driver: Any, path: Path, width: int, height: int, *, mobile: bool = False) -> None:
+    """A PNG of the page at exactly ``width`` x ``height`` CSS pixels (the viewport, not the window)."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile})
+    try:
+        driver.execute_script("return new Promise(function (r) { requestAnimationFrame(function () { r(); }); })")
+        Path(path).write_bytes(driver.get_screenshot_as_png())
+    finally:
+        driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
