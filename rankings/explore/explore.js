@@ -238,7 +238,12 @@
   function drawSweeps(out) {
     lens().metrics.forEach(function (m, j) {
       var band = clear($("band-" + j)), text = $("sweep-" + j);
-      if (!out.sweeps) { text.textContent = out.error ? "" : (out.focus < 0 ? "No focus: choose one to see its flips." : out.sweepNote || ""); return; }
+      if (!out.sweeps) {
+        band.style.background = "";
+        ["data-lo", "data-hi", "data-rank", "data-next-up"].forEach(function (a) { text.removeAttribute(a); });
+        text.textContent = out.error ? "" : (out.focus < 0 ? "No focus: choose one to see its flips." : out.sweepNote || "");
+        return;
+      }
       var s = out.sweeps[j], rest = 0;
       state.w.forEach(function (x, k) { if (k !== j) rest += x; });
       // the slider moves the raw weight r; its share is t = r / (r + rest)
