@@ -158,13 +158,15 @@ def test_sliders_are_labelled_and_reached_by_tab(browser: Any, page: tuple[Path,
     labels = browser.execute_script("""return Array.from(document.querySelectorAll('input[type=range]')).map(function (s) {
         var l = document.querySelector('label[for="' + s.id + '"]'); return l ? l.textContent : null; });""")
     assert [label.split(" ")[0] if label else None for label in labels] == _metrics(payload, 0)
-    reached = []
-    body = browser.find_element("tag name", "body")
-    body.click()
-    for _ in range(40):
-        browser.switch_to.active_element.send_keys(Keys.TAB)
-        reached.append(browser.switch_to.active_element.get_attribute("id"))
-    assert {"w-0", "w-1", "w-2"} <= set(reached)
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    browser.execute_script("window.__reached = []; document.addEventListener('focusin', function (e) {"
+                           " window.__reached.push(e.target.id); });")
+    browser.execute_script("document.getElementById('lens').focus(); window.__reached = [];")
+    ActionChains(browser).send_keys(Keys.TAB * 20).perform()  # one round trip for every key
+    reached = browser.execute_script("return window.__reached")
+    assert reached[:5] == ["normalize", "aggregate", "ties", "focus", "reset"]
+    assert {"w-0", "wn-0", "w-1", "w-2"} <= set(reached)
     before = browser.execute_script("return ExplorePage.state().w[0]")
     slider = browser.find_element("id", "w-0")
     slider.send_keys(Keys.ARROW_RIGHT)
