@@ -30,7 +30,7 @@ FLOORS: list[tuple[str, ...]] = [
     ("methodology", "caveats", "result", "parameters", "declarative", "registry", "_builtin"),
     ("data", "explain", "invariants", "manifest", "testing"),
     ("sensitivity", "gap"),
-    ("report",),
+    ("report", "explore"),
     ("cli",),
     ("__init__",),
 ]

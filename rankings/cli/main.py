@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from rankings.cli import confidence, data, exact, gap, methods, rank, report, sensitivity, ternary
+from rankings.cli import confidence, data, exact, explore, gap, methods, rank, report, sensitivity, ternary
 from rankings.cli.common import _Group
 from rankings.cli.manifest import add_manifest, replay_command
 
@@ -33,7 +33,7 @@ def main(ctx: click.Context, wide: bool) -> None:
 
 
 for _command in [*rank.COMMANDS, *methods.COMMANDS, *ternary.COMMANDS, replay_command, *data.COMMANDS,
-                 *report.COMMANDS, *gap.COMMANDS]:
+                 *report.COMMANDS, *gap.COMMANDS, *explore.COMMANDS]:
     main.add_command(_command)
 for _command in [*exact.COMMANDS, *sensitivity.COMMANDS, *confidence.COMMANDS]:
     main.add_command(add_manifest(_command))
