@@ -14,7 +14,7 @@ import click
 
 from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, choose_focus, cli_errors
 from rankings.cli.manifest import _arguments
-from rankings.cli.options import REPLACING, DataOptions, MethodOptions, data_options, method_options
+from rankings.cli.options import CLUSTER_OPTIONS, REPLACING, DataOptions, MethodOptions, data_options, method_options
 from rankings.cli.progress import status
 
 DEFAULT_METHOD = "equal-core"
@@ -64,9 +64,13 @@ def _sources(table: Any, data: DataOptions) -> list[dict[str, Any]] | None:
 @click.option("--ternary", default=None,
               help="Three metrics for the weight map, e.g. notable_models,frontier_eci,venue_papers "
                    "[the three the rank is most sensitive to].")
+@CLUSTER_OPTIONS[0]
+@CLUSTER_OPTIONS[1]
+@CLUSTER_OPTIONS[2]
 @cli_errors
 def report_command(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int,
-                   seed: int, sobol: bool, ternary: str | None) -> None:
+                   seed: int, sobol: bool, ternary: str | None, workers: int | None, scheduler: str | None,
+                   scheduler_timeout: float) -> None:
     """Write one self-contained HTML page about the focus contributor.
 
     The page holds the focus's rank under every built-in methodology (table and bump
@@ -81,8 +85,11 @@ def report_command(output: Path, method: MethodOptions, data: DataOptions, focus
       rankings report --focus DeepSeek --year 2024 --counting fractional -o deepseek.html
       rankings report --data matrix.csv --focus C -o c.html
     """
+    from rankings.cli.cluster import cluster_engine
+
     _check_output(output)
-    _run(output, method, data, focus, samples, seed, sobol, ternary)
+    with cluster_engine(workers, scheduler, scheduler_timeout):  # the sampled sections run there
+        _run(output, method, data, focus, samples, seed, sobol, ternary)
 
 
 def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int, seed: int,
