@@ -303,8 +303,8 @@ CLUSTER_OPTIONS = [
     click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
                  help="Run on an existing Dask cluster [$DASK_SCHEDULER_ADDRESS]. Same output as in this process."),
     click.option("--scheduler-timeout", "scheduler_timeout", type=click.FloatRange(min=0, min_open=True),
-                 default=10.0, show_default=True,
-                 help="Seconds to wait for the scheduler (and its first worker) before a one-line error."),
+                 default=10.0, metavar="SECONDS",
+                 help="Seconds to wait for the scheduler (and its first worker) before a one-line error [10]."),
 ]
 """``--workers``, ``--scheduler``, ``--scheduler-timeout``: where sampled runs are evaluated."""
 
