@@ -167,6 +167,18 @@ def test_same_bytes_at_1_2_3_workers_as_in_process(cluster, tmp_path: Path):
     assert len((tmp_path / "a.csv").read_text().splitlines()) == 5001
 
 
+def test_report_sampled_sections_on_the_cluster_give_the_same_page(cluster, tmp_path: Path):
+    local, _ = cluster
+    matrix = Path(__file__).parents[1] / "examples" / "matrix.csv"
+    args = ["report", "--data", str(matrix), "--direction", "price=min", "--focus", "C", "--samples", "3000",
+            "--no-sobol", "--ternary", "price,quality,speed"]
+    _cli([*args, "-o", str(tmp_path / "in.html")])
+    _cli([*args, "-o", str(tmp_path / "dask.html"), "--scheduler", local.scheduler_address])
+    page = (tmp_path / "dask.html").read_bytes()
+    assert page == (tmp_path / "in.html").read_bytes()
+    assert b"3,000 weightings" in page and b"--scheduler" not in page  # the footer's command is the same too
+
+
 def _synthetic(n: int = 400) -> rankings.ContributorTable:
     rng = np.random.default_rng(3)
     frame = pd.DataFrame({f"m{j}": rng.gamma(2.0, 10.0, n).round(3) for j in range(4)},

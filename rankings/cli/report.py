@@ -84,6 +84,7 @@ def report_command(output: Path, method: MethodOptions, data: DataOptions, focus
       rankings report -o alibaba.html
       rankings report --focus DeepSeek --year 2024 --counting fractional -o deepseek.html
       rankings report --data matrix.csv --focus C -o c.html
+      rankings report --samples 200000 --workers 4 -o alibaba.html   # sampled sections on Dask
     """
     from rankings.cli.cluster import cluster_engine
 

@@ -66,6 +66,7 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --method equal-core --sampler concentrated --concentration 20
       rankings sensitivity --method equal-core --vary normalize=min-max,rank --vary aggregate=arithmetic,geometric --sobol
       rankings sensitivity --method equal-core --poisson --vary counting --format json
+      rankings sensitivity --vary normalize=min-max,rank --sobol --workers 2    # on a local Dask cluster
     """
     _run(method, data, focus, sampling, top, out, plot_path)
 

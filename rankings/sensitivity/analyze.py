@@ -34,7 +34,7 @@ from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
 from rankings.sampling import make_rng
-from rankings.sensitivity.engine import Counters, check_analysis_size, run_engine
+from rankings.sensitivity.engine import Counters, check_analysis_size, map_problem, run_engine
 from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
 from rankings.sensitivity.sample import (
@@ -260,6 +260,14 @@ def rank_bands(counts: np.ndarray, levels: Sequence[float] = BAND_LEVELS) -> np.
     return out
 
 
+def _confidence_of(problem: SamplingProblem, item: tuple[int, np.ndarray, np.ndarray, np.ndarray | None]) -> float:
+    """P(rank 1) of contributor ``i`` at its central weights ``w`` over the confidence draws."""
+    i, w, choices, keys = item
+    batch = RunBatch(0, np.tile(w, (len(choices), 1)), choices, keys)
+    ranks = competition_ranks(problem.score(batch))
+    return float(np.mean(ranks[:, i] == 1))
+
+
 def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: int, runs: int) -> tuple[dict[int, float], str]:
     if not central:
         return {}, "no contributor ranked first in any run"
@@ -275,11 +283,9 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
     for k, factor in enumerate(problem.factors):
         choices[:, k] = rng.integers(0, len(factor.levels), size=runs)
     keys = rng.integers(0, 2**62, size=runs, dtype=np.int64) if problem.noise.active else None
-    out = {}
-    for i, w in central.items():
-        batch = RunBatch(0, np.tile(w, (runs, 1)), choices, keys)
-        ranks = competition_ranks(problem.score(batch))
-        out[i] = float(np.mean(ranks[:, i] == 1))
+    # one piece per contributor, on the active engine (a Dask cluster evaluates them in parallel)
+    values = map_problem(problem, _confidence_of, [(i, w, choices, keys) for i, w in central.items()])
+    out = dict(zip(central, values))
     what = " and ".join(x for x in ("data noise" if problem.noise.active else "",
                                      "method choices" if problem.factors else "") if x)
     return out, f"P(rank 1 at the central weights) over {runs} draws of the {what}"

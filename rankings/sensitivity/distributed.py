@@ -21,7 +21,9 @@ Why the output does not depend on the cluster:
   nothing that cannot be recomputed from it;
 * partial counters are merged on the workers in run order, in groups of :data:`FAN_IN`
   neighbours (:func:`~rankings.sensitivity.engine.merge_counters`): the totals are
-  integers, and per-run outputs (Sobol' outputs, the run log) are concatenated in order.
+  integers, and per-run outputs (Sobol' outputs, the run log) are concatenated in order;
+* independent pieces that are not runs (SMAA-2 confidence factors, one per contributor
+  ranked first somewhere) go through :meth:`DaskEngine.map`, one task each, results in order.
 
 A worker killed mid-run has its tasks recomputed by the scheduler (and a task that
 raises is retried :data:`TASK_RETRIES` times); the result is the same. A scheduler that
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -111,6 +114,10 @@ def _merge(*parts: Counters) -> Counters:
     return merge_counters(parts)
 
 
+def _apply(payload: tuple[SamplingProblem, Any], func: Callable[[SamplingProblem, Any], Any], item: Any) -> Any:
+    return func(payload[0], item)
+
+
 # ---------------------------------------------------------------------------------------
 # The engine
 # ---------------------------------------------------------------------------------------
@@ -139,7 +146,9 @@ class DaskEngine:
         self.timeout = float(timeout)
         self.client: Any = None
         self.cluster: Any = None
-        self.tasks = 0
+        self.tasks = self.map_tasks = 0
+        self.seconds = 0.0
+        """Tasks of runs and of :meth:`map` submitted, wall time spent in both (for benchmarks and logs)."""
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -148,7 +157,7 @@ class DaskEngine:
         if self.workers is not None:
             self.cluster = distributed.LocalCluster(
                 n_workers=self.workers, threads_per_worker=1, processes=True, host="127.0.0.1",
-                dashboard_address=None, scheduler_kwargs={"dashboard": False}, silence_logs=logging.ERROR)
+                dashboard_address=None, scheduler_kwargs={"dashboard": False}, silence_logs=logging.CRITICAL)
             self.client = distributed.Client(self.cluster, timeout=self.timeout)
             return self
         address = str(self.scheduler)
@@ -197,9 +206,10 @@ class DaskEngine:
             store_runs: bool = False, log_runs: str | Path | None = None, progress: Progress | None = None,
             threads: int | None = None) -> Counters:
         """The counters of :func:`~rankings.sensitivity.engine.run_engine` with the same arguments."""
-        import cloudpickle
+        import time
 
         distributed = _distributed()
+        t0 = time.perf_counter()
         if self.client is None:
             raise SettingError("the Dask engine must be started first (use it as a context manager)")
         check_samples(samples)
@@ -211,8 +221,7 @@ class DaskEngine:
         try:
             client = self.client
             token = uuid.uuid4().hex[:12]
-            blob = cloudpickle.dumps((problem, batches))
-            payload = client.submit(_unpack, blob, key=f"rankings-inputs-{token}", pure=False)
+            payload = self._inputs(problem, batches)
             ranges = task_ranges(int(samples), self.worker_count())
             leaves = [client.submit(_evaluate, payload, a, b, options, key=f"rankings-runs-{a}-{b}-{token}",
                                     retries=TASK_RETRIES, pure=False) for a, b in ranges]
@@ -251,8 +260,43 @@ class DaskEngine:
             ok = True
             return counters
         finally:
+            self.seconds += time.perf_counter() - t0
             if log is not None:
                 log.close(ok)
+
+    def map(self, problem: SamplingProblem, func: Callable[[SamplingProblem, Any], Any], items: Sequence[Any]) -> list[Any]:
+        """``[func(problem, item) for item in items]`` as one task per item (see ``engine.map_problem``)."""
+        import time
+
+        distributed = _distributed()
+        if self.client is None:
+            raise SettingError("the Dask engine must be started first (use it as a context manager)")
+        futures = []
+        t0 = time.perf_counter()
+        self.map_tasks += len(items)
+        try:
+            payload = self._inputs(problem, None)
+            futures = [self.client.submit(_apply, payload, func, item, retries=TASK_RETRIES, pure=False)
+                       for item in items]
+            del payload
+            return list(self.client.gather(futures))
+        except distributed.KilledWorker as exc:
+            raise AnalysisError(f"a task of the run was lost with {TASK_RETRIES + 1} workers in a row; the "
+                                f"cluster cannot finish it ({exc})") from None
+        finally:
+            self.seconds += time.perf_counter() - t0
+            for future in futures:
+                future.release()
+
+    def _inputs(self, problem: SamplingProblem, batches: Any) -> Any:
+        """One task holding the problem and the run inputs, fetched once by each worker that needs them."""
+        import cloudpickle
+
+        blob = cloudpickle.dumps((problem, batches))
+        with warnings.catch_warnings():
+            # sent once by design (Dask suggests scatter, which a dying worker could lose for good)
+            warnings.filterwarnings("ignore", message="Sending large graph")
+            return self.client.submit(_unpack, blob, key=f"rankings-inputs-{uuid.uuid4().hex[:12]}", pure=False)
 
     @staticmethod
     def _write_log(log: RunLog, batches: Callable[[int, int], RunBatch], counters: Counters, samples: int,

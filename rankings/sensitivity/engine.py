@@ -247,6 +247,22 @@ class _Worker:
     hist: np.ndarray
 
 
+def map_problem(problem: SamplingProblem, func: Callable[[SamplingProblem, Any], Any], items: Sequence[Any]) -> list[Any]:
+    """``[func(problem, item) for item in items]``, on the engine of :func:`use_engine` when it has ``map``.
+
+    For independent pieces of an analysis that are not runs of the engine (e.g. SMAA-2
+    confidence factors, one per contributor); results come back in the order of ``items``.
+    """
+    other = _ENGINE.get()
+    if other is not None and hasattr(other, "map") and len(items) > 1:
+        token = _ENGINE.set(None)
+        try:
+            return list(other.map(problem, func, items))
+        finally:
+            _ENGINE.reset(token)
+    return [func(problem, item) for item in items]
+
+
 def run_engine(
     problem: SamplingProblem,
     batches: Callable[[int, int], RunBatch],
