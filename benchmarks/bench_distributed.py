@@ -115,9 +115,9 @@ def main() -> None:
         try:
             with dask_engine.DaskEngine(scheduler=cluster.scheduler_address) as engine, use_engine(engine):
                 _, t_warm = _timed(lambda w=workers: _run(method, table, factors, focus, 1024 * w, 16))
-                before, spent = engine.tasks, engine.seconds
+                before, spent = engine.tasks + engine.map_tasks, engine.seconds
                 result, t = _timed(lambda: _run(method, table, factors, focus, args.samples, args.base))
-                tasks[workers] = engine.tasks - before
+                tasks[workers] = engine.tasks + engine.map_tasks - before
                 on_cluster = engine.seconds - spent
                 empty[workers] = _empty_task_cost(engine.client)
         finally:
@@ -131,7 +131,8 @@ def main() -> None:
         up = "" if extra is None else f"{extra[0]:.1f} + {extra[1]:.1f}"
         print(f"{name:<18}{t:>9.1f}{runs / t:>10.0f}{t_in / t:>8.2f}x  {'yes' if same else 'NO':<9}  {up}")
     overhead = (rows[1][1] - t_in) / tasks[1]
-    print(f"run tasks per study: {tasks[1]} of up to {16384} runs (plus merge tasks); cluster time per task: "
+    print(f"tasks per study: {tasks[1]} (blocks of up to 16384 runs, and one per SMAA-2 confidence factor; "
+          f"merges apart); cluster time per task: "
           f"{per_task[1]:.2f} s on 1 worker, {per_task[2]:.2f} s per task on 2 workers; serial part in this "
           f"process: {serial[1]:.1f} s")
     print(f"scheduling overhead per task: empty-task round trip {empty[1] * 1e3:.1f} ms (1 worker), "
