@@ -58,6 +58,8 @@ class Manifest:
     output_sha256: str = ""
     output_bytes: int = 0
     format: int = MANIFEST_FORMAT
+    engine: dict[str, Any] | None = None
+    """Where sampled runs were evaluated (``in-process`` or ``dask`` with its workers); not compared on replay."""
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -72,7 +74,7 @@ class Manifest:
             raise DataError(f"manifest {source} must be format {MANIFEST_FORMAT} (got {payload.get('format')!r})")
         expected = {"command": "a string", "arguments": "a list of strings", "versions": "an object of strings",
                     "data": "a list of objects", "methodologies": "a list of objects", "seed": "an integer or null",
-                    "output_sha256": "a string", "output_bytes": "an integer"}
+                    "output_sha256": "a string", "output_bytes": "an integer", "engine": "an object or null"}
         for key, what in expected.items():
             if key in payload and not _is(payload[key], what):
                 raise DataError(f"manifest {source}: {key!r} must be {what} (got {type(payload[key]).__name__})")
@@ -90,6 +92,8 @@ def _is(value: Any, what: str) -> bool:
         return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
     if what == "a list of objects":
         return isinstance(value, list) and all(isinstance(v, dict) for v in value)
+    if what == "an object or null":
+        return value is None or isinstance(value, dict)
     if what == "an integer or null":
         return value is None or (isinstance(value, int) and not isinstance(value, bool))
     return isinstance(value, int) and not isinstance(value, bool)

@@ -38,12 +38,17 @@ class _Tee(io.TextIOBase):
         return bool(getattr(self.target, "isatty", lambda: False)())
 
 
+ENGINE_PARAMS = ("workers", "scheduler", "scheduler_timeout")
+"""Where the runs were evaluated: recorded as the manifest's ``engine``, not as arguments, so a replay
+runs in process (the output is the same bytes on every engine)."""
+
+
 def _arguments(command: click.Command, params: dict[str, Any]) -> list[str]:
-    """Rebuild command-line arguments from parsed parameters (no --manifest, no --output)."""
+    """Rebuild command-line arguments from parsed parameters (no --manifest, --output or engine options)."""
     args: list[str] = []
     positional: list[str] = []
     for p in command.params:
-        if p.name in ("manifest_path", "output") or p.name is None:
+        if p.name in ("manifest_path", "output", *ENGINE_PARAMS) or p.name is None:
             continue
         value = params.get(p.name)
         if isinstance(p, click.Argument):
@@ -92,6 +97,7 @@ def _with_manifest(func: Callable[..., Any]) -> Callable[..., Any]:
             seed=ctx.params.get("seed"),
             output_sha256=text_digest(output),
             output_bytes=len(output.encode("utf-8")),
+            engine=ctx.meta.get("rankings.engine"),
         )
         write_json_atomically(manifest.to_dict(), manifest_path)
         return result

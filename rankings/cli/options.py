@@ -292,9 +292,38 @@ class SamplingOptions:
     sobol_samples: int = 1024
     chunk_size: int | None = None
     log_runs: Path | None = None
+    workers: int | None = None
+    scheduler: str | None = None
+    scheduler_timeout: float = 10.0
 
 
-sampling_options = _group(SamplingOptions, "sampling", [
+CLUSTER_OPTIONS = [
+    click.option("--workers", type=click.IntRange(min=0), default=None,
+                 help="Run on a local Dask cluster of N worker processes (pip install \"rankings[distributed]\"); "
+                      "0 runs in this process even with DASK_SCHEDULER_ADDRESS set. Same output for any N."),
+    click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                 help="Run on an existing Dask cluster [$DASK_SCHEDULER_ADDRESS]. Same output as in this process."),
+    click.option("--scheduler-timeout", "scheduler_timeout", type=click.FloatRange(min=0, min_open=True),
+                 default=10.0, metavar="SECONDS",
+                 help="Seconds to wait for the scheduler (and its first worker) before a one-line error [10]."),
+]
+"""``--workers``, ``--scheduler``, ``--scheduler-timeout``: where sampled runs are evaluated."""
+
+
+def _on_cluster(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Run the command inside the engine its ``sampling`` options ask for (in process by default)."""
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from rankings.cli.cluster import cluster_engine
+
+        s = kwargs["sampling"]
+        with cluster_engine(s.workers, s.scheduler, s.scheduler_timeout):
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+_sampling_group = _group(SamplingOptions, "sampling", [
     click.option("--samples", type=int, default=10000, show_default=True, help="Monte Carlo runs."),
     click.option("--seed", type=int, default=0, show_default=True,
                  help="Random seed; the same seed gives the same result for any --chunk-size."),
@@ -319,5 +348,14 @@ sampling_options = _group(SamplingOptions, "sampling", [
     click.option("--chunk-size", type=int, default=None, help="Runs per compute chunk [picked from N]."),
     click.option("--log-runs", "log_runs", type=click.Path(path_type=Path), default=None,
                  help="Write every run's weights, choices and the focus rank to this CSV."),
+    *CLUSTER_OPTIONS,
 ])
-"""Adds the sampled-run options of ``rankings sensitivity``; packs ``sampling: SamplingOptions``."""
+
+
+def sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Adds the sampled-run options of ``rankings sensitivity``; packs ``sampling: SamplingOptions``.
+
+    The command runs inside the engine ``--workers``/``--scheduler`` ask for
+    (:mod:`rankings.cli.cluster`), so every sampled analysis it calls goes there.
+    """
+    return _sampling_group(_on_cluster(func))

@@ -14,7 +14,7 @@ import click
 
 from rankings.cli.common import FOCUS_DEFAULT, CliError, _lens_text, choose_focus, cli_errors
 from rankings.cli.manifest import _arguments
-from rankings.cli.options import REPLACING, DataOptions, MethodOptions, data_options, method_options
+from rankings.cli.options import CLUSTER_OPTIONS, REPLACING, DataOptions, MethodOptions, data_options, method_options
 from rankings.cli.progress import status
 
 DEFAULT_METHOD = "equal-core"
@@ -66,9 +66,13 @@ def _sources(table: Any, data: DataOptions) -> list[dict[str, Any]] | None:
                    "[the three the rank is most sensitive to].")
 @click.option("--weight-panel", "panel_path", type=click.Path(path_type=Path), default=None,
               help="Stakeholders' weights (CSV, one row per respondent): shown beside uniform weights.")
+@CLUSTER_OPTIONS[0]
+@CLUSTER_OPTIONS[1]
+@CLUSTER_OPTIONS[2]
 @cli_errors
 def report_command(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int,
-                   seed: int, sobol: bool, ternary: str | None, panel_path: Path | None) -> None:
+                   seed: int, sobol: bool, ternary: str | None, panel_path: Path | None, workers: int | None,
+                   scheduler: str | None, scheduler_timeout: float) -> None:
     """Write one self-contained HTML page about the focus contributor.
 
     The page holds the focus's rank under every built-in methodology (table and bump
@@ -82,9 +86,13 @@ def report_command(output: Path, method: MethodOptions, data: DataOptions, focus
       rankings report -o alibaba.html
       rankings report --focus DeepSeek --year 2024 --counting fractional -o deepseek.html
       rankings report --data matrix.csv --focus C -o c.html
+      rankings report --samples 200000 --workers 4 -o alibaba.html   # sampled sections on Dask
     """
+    from rankings.cli.cluster import cluster_engine
+
     _check_output(output)
-    _run(output, method, data, focus, samples, seed, sobol, ternary, panel_path)
+    with cluster_engine(workers, scheduler, scheduler_timeout):  # the sampled sections run there
+        _run(output, method, data, focus, samples, seed, sobol, ternary, panel_path)
 
 
 def _run(output: Path, method: MethodOptions, data: DataOptions, focus: str | None, samples: int, seed: int,

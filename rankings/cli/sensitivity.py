@@ -86,6 +86,7 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --method equal-core --vary weights-scheme=equal,entropy,pca --sobol
       rankings sensitivity --method equal-core --weight-panel panel.csv --panel-smoothing 20
       rankings sensitivity --method ai-index --resample models --resample snapshots --sobol
+      rankings sensitivity --vary normalize=min-max,rank --sobol --workers 2    # on a local Dask cluster
     """
     _run(method, data, focus, sampling, top, out, plot_path, resample, budget, (precision, max_samples),
          panel_path, panel_smoothing)

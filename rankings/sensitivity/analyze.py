@@ -33,7 +33,7 @@ from rankings._frames import FrameMixin
 from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
-from rankings.sensitivity.engine import check_analysis_size, run_engine
+from rankings.sensitivity.engine import check_analysis_size, map_problem, run_engine
 from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.precision import precision_note, run_to_precision
 from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
@@ -210,6 +210,14 @@ def rank_bands(counts: np.ndarray, levels: Sequence[float] = BAND_LEVELS) -> np.
     return out
 
 
+def _confidence_of(problem: SamplingProblem, item: tuple[int, np.ndarray, np.ndarray, np.ndarray | None]) -> float:
+    """P(rank 1) of contributor ``i`` at its central weights ``w`` over the confidence draws."""
+    i, w, choices, keys = item
+    batch = RunBatch(0, np.tile(w, (len(choices), 1)), choices, keys)
+    ranks = competition_ranks(problem.score(batch))
+    return float(np.mean(ranks[:, i] == 1))
+
+
 def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: int, runs: int) -> tuple[dict[int, float], str]:
     if not central:
         return {}, "no contributor ranked first in any run"
@@ -227,11 +235,9 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
     keys = rng.integers(0, 2**62, size=runs, dtype=np.int64) if problem.noise.active else None
     if isinstance(problem.noise, RecordResampling):
         keys = np.arange(runs, dtype=np.int64)  # the first resamples of the main runs (cached blocks)
-    out = {}
-    for i, w in central.items():
-        batch = RunBatch(0, np.tile(w, (runs, 1)), choices, keys)
-        ranks = competition_ranks(problem.score(batch))
-        out[i] = float(np.mean(ranks[:, i] == 1))
+    # one piece per contributor, on the active engine (a Dask cluster evaluates them in parallel)
+    values = map_problem(problem, _confidence_of, [(i, w, choices, keys) for i, w in central.items()])
+    out = dict(zip(central, values))
     what = " and ".join(x for x in (_noise_label(problem) if problem.noise.active else "",
                                      "method choices" if problem.factors else "") if x)
     return out, f"P(rank 1 at the central weights) over {runs} draws of the {what}"

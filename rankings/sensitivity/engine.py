@@ -29,9 +29,11 @@ import io
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +93,31 @@ class Counters:
             self.acceptability = self.first_weight_sum = self.shift_sum = self.wins = None
 
 
+def merge_counters(parts: Sequence[Counters]) -> Counters:
+    """One :class:`Counters` from the partial counters of consecutive run ranges, in run order.
+
+    Totals add (integers: exact in any order); per-run lists are concatenated in the
+    order given. The contract of every engine: the counters of runs ``[a, b)`` merged
+    in order equal the counters of one pass over them.
+    """
+    first = parts[0]
+    total = Counters(first.n, first.m, first.full, first.pair_rows)
+    fixed = ("n", "m", "full", "pair_rows")
+    for part in parts:
+        if (part.n, part.m, part.full) != (first.n, first.m, first.full):
+            raise AnalysisError("partial counters must come from the same problem (got different shapes)")
+        for f in fields(Counters):
+            mine = getattr(total, f.name)
+            if f.name in fixed or mine is None:
+                continue
+            theirs = getattr(part, f.name)
+            if isinstance(mine, list):
+                mine.extend(theirs)
+            else:
+                setattr(total, f.name, mine + theirs)
+    return total
+
+
 # The run log
 # ---------------------------------------------------------------------------------------
 
@@ -140,6 +167,24 @@ class RunLog:
 # ---------------------------------------------------------------------------------------
 
 Progress = Callable[[int, int], None]
+
+_ENGINE: ContextVar[Any] = ContextVar("rankings_engine", default=None)
+"""Another engine (an object with ``run(problem, batches, samples, **options) -> Counters``),
+set by :func:`use_engine`; ``None`` runs in this process."""
+
+
+@contextmanager
+def use_engine(engine: Any) -> Iterator[Any]:
+    """Send every :func:`run_engine` call inside the block to ``engine`` (e.g. a Dask cluster).
+
+    ``engine.run`` receives the arguments of :func:`run_engine` and must return the same
+    counters; see :mod:`rankings.sensitivity.distributed`.
+    """
+    token = _ENGINE.set(engine)
+    try:
+        yield engine
+    finally:
+        _ENGINE.reset(token)
 
 
 def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
@@ -202,6 +247,22 @@ class _Worker:
     hist: np.ndarray
 
 
+def map_problem(problem: SamplingProblem, func: Callable[[SamplingProblem, Any], Any], items: Sequence[Any]) -> list[Any]:
+    """``[func(problem, item) for item in items]``, on the engine of :func:`use_engine` when it has ``map``.
+
+    For independent pieces of an analysis that are not runs of the engine (e.g. SMAA-2
+    confidence factors, one per contributor); results come back in the order of ``items``.
+    """
+    other = _ENGINE.get()
+    if other is not None and hasattr(other, "map") and len(items) > 1:
+        token = _ENGINE.set(None)
+        try:
+            return list(other.map(problem, func, items))
+        finally:
+            _ENGINE.reset(token)
+    return [func(problem, item) for item in items]
+
+
 def run_engine(
     problem: SamplingProblem,
     batches: Callable[[int, int], RunBatch],
@@ -224,8 +285,16 @@ def run_engine(
     Chunks run on ``threads`` worker threads (default :func:`kernels.threads`), each
     with its own integer counters, summed at the end; per-run outputs (log, stored
     runs, progress) are handled in run order. Results do not depend on the chunk size
-    or the thread count.
+    or the thread count. Inside :func:`use_engine` the runs go to that engine instead.
     """
+    other = _ENGINE.get()
+    if other is not None:
+        token = _ENGINE.set(None)  # the engine evaluates its pieces here, in process
+        try:
+            return other.run(problem, batches, samples, chunk_size=chunk_size, full=full, pair_rows=pair_rows,
+                             store_runs=store_runs, log_runs=log_runs, progress=progress, threads=threads)
+        finally:
+            _ENGINE.reset(token)
     n, m = problem.n, len(problem.metrics)
     compiled = kernels.backend() == "numba"
     need_full = full or store_runs

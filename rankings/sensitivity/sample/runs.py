@@ -42,6 +42,16 @@ class RunSampler:
     _cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = field(default_factory=dict, repr=False)
     _lock: Any = field(default_factory=threading.Lock, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled for another process (a Dask worker): the seed and samplers travel, the cache and lock do not
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_lock")}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._cache = {}
+        self._lock = threading.Lock()
+
     def _block(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         with self._lock:
             return self._block_locked(b)
