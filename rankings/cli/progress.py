@@ -1,9 +1,9 @@
 """Progress on stderr for the commands that can run long: a bar for counted work, a spinner otherwise.
 
 Both use rich and appear only when stderr is a terminal, so JSON, redirected output and
-tests stay clean (rich is imported only then). A sampled run whose kernels have not been
-compiled in this process says so ("compiling kernels (first run only)") until its first
-chunk is done: numba compiles them once and caches them on disk.
+tests stay clean (rich is imported only then). A sampled run that will compile the kernels
+(numba backend, no kernel cache on disk yet) says so ("compiling kernels (first run only)")
+until its first chunk is done: numba compiles them once and caches them on disk.
 """
 
 from __future__ import annotations
@@ -73,11 +73,18 @@ def status(text: str) -> Iterator[Any]:
         yield lambda new: spinner.update(new)
 
 
-def kernels_pending() -> bool:
-    """True when the compiled kernels have not been loaded in this process yet (numba backend)."""
-    try:
-        from rankings.sensitivity import kernels
+def kernels_pending(work: int | None = None) -> bool:
+    """True when a run of ``work`` samples x contributors will compile the kernels (no cache yet).
 
-        return kernels.backend() == "numba" and not kernels._compiled
+    Decided without importing numba: the numpy backend (forced, or chosen for small work)
+    compiles nothing, and a kernel cache on disk means numba only loads it.
+    """
+    try:
+        from rankings.sensitivity import backends, kernels
+
+        with backends.prefer_numpy_for(-1 if work is None else work):
+            if backends.backend_name_without_import() != "numba":
+                return False
+        return not kernels._compiled and not kernels.cache_ready()
     except Exception:  # noqa: BLE001 - a bad setting is reported by the run itself
         return False

@@ -139,7 +139,8 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
                             snapshot=overrides.get("snapshot", data.snapshot)).load()
 
     # the bar is on stderr, so JSON on stdout stays clean; it shows only on a terminal
-    progress = Bar("runs", first="compiling kernels (first run only)" if kernels_pending() else None)
+    work = s.samples * len(prepared.contributors) * (2 if s.sobol else 1)
+    progress = Bar("runs", first="compiling kernels (first run only)" if kernels_pending(work) else None)
     progress.begin(s.samples)
     options: dict[str, Any] = dict(focus=focus_name, samples=s.samples, seed=s.seed, sampler=s.sampler,
                    concentration=s.concentration, limits=parse_limits(s.limits, prepared.metric_names), factors=factors,

@@ -33,6 +33,7 @@ from rankings._frames import FrameMixin
 from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
+from rankings.sensitivity import kernels
 from rankings.sensitivity.engine import check_analysis_size, map_problem, run_engine
 from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.precision import precision_note, run_to_precision
@@ -451,7 +452,9 @@ def sensitivity(
     for i in np.flatnonzero(firsts):
         sums = np.array([float(x) for x in counters.first_weight_sum[i]])
         central[int(i)] = sums / sums.sum()
-    confidence, note = _confidence(problem, central, seed, S if confidence_runs is None else confidence_runs)
+    conf_runs = S if confidence_runs is None else confidence_runs
+    with kernels.prefer_numpy_for(n * len(central) * (conf_runs if problem.factors or problem.noise.active else 1)):
+        confidence, note = _confidence(problem, central, seed, conf_runs)
     meta = (n - ranks) / (n - 1) if n > 1 else np.ones(1)
     pair_names = tuple(problem.contributors[i] for i in pair_rows)
     filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped

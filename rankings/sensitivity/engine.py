@@ -231,7 +231,8 @@ def check_analysis_size(n: int, m: int, *, samples: int, chunk_size: int | None,
     Called before any work with an upper bound of N; the engine's chunk and worker count
     are the largest :func:`run_engine` may pick.
     """
-    compiled = kernels.backend() == "numba"
+    with kernels.prefer_numpy_for(samples * n):
+        compiled = kernels.backend() == "numba"
     chunk = engine_chunk(n, full=True, compiled=compiled) if chunk_size is None else int(chunk_size)
     need = estimate_run(n, m, samples=samples, chunk=chunk, pairs=pairs, workers=kernels.threads(),
                         compiled=compiled, output=output, sobol_samples=sobol_samples,
@@ -285,7 +286,9 @@ def run_engine(
     Chunks run on ``threads`` worker threads (default :func:`kernels.threads`), each
     with its own integer counters, summed at the end; per-run outputs (log, stored
     runs, progress) are handled in run order. Results do not depend on the chunk size
-    or the thread count. Inside :func:`use_engine` the runs go to that engine instead.
+    or the thread count. Inside :func:`use_engine` the runs go to that engine instead. Small runs
+    (samples x contributors up to :data:`~rankings.sensitivity.backends.AUTO_NUMPY_WORK`) use the
+    numpy kernels under ``auto``, so they never pay numba's import.
     """
     other = _ENGINE.get()
     if other is not None:
@@ -295,6 +298,15 @@ def run_engine(
                              store_runs=store_runs, log_runs=log_runs, progress=progress, threads=threads)
         finally:
             _ENGINE.reset(token)
+    work = samples * problem.n if isinstance(samples, (int, np.integer)) else -1
+    with kernels.prefer_numpy_for(work):
+        return _run_engine(problem, batches, samples, chunk_size=chunk_size, full=full, pair_rows=pair_rows,
+                           store_runs=store_runs, log_runs=log_runs, progress=progress, threads=threads)
+
+
+def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch], samples: int, *,
+                chunk_size: int | None, full: bool, pair_rows: Sequence[int], store_runs: bool,
+                log_runs: str | Path | None, progress: Progress | None, threads: int | None) -> Counters:
     n, m = problem.n, len(problem.metrics)
     compiled = kernels.backend() == "numba"
     need_full = full or store_runs

@@ -27,8 +27,10 @@ Shared arithmetic (so that both backends agree to the last bit):
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -41,6 +43,8 @@ from rankings.sensitivity.backends import (  # noqa: F401 - re-exported: kernels
     backend,
     describe,
     numba_available,
+    numba_installed,
+    prefer_numpy_for,
     threads,
 )
 
@@ -328,6 +332,33 @@ def _compile() -> dict[str, Any]:
                 rank_accumulate=_jit(_py_rank_accumulate),
             )
         return _compiled
+
+
+def cache_folders() -> list[Path]:
+    """Where numba may keep this module's kernel cache: ``__pycache__`` beside it, or, when that
+    folder cannot be written (a read-only install), numba's user-wide cache folder
+    (``$NUMBA_CACHE_DIR``, else the user cache folder, e.g. ``~/.cache/numba``)."""
+    here = Path(__file__).resolve().parent
+    folders = [here / "__pycache__"]
+    override = os.environ.get("NUMBA_CACHE_DIR")
+    if override:
+        folders.append(Path(override))
+    else:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        folders.append(Path(base) / "numba")
+    return folders
+
+
+def cache_ready() -> bool:
+    """Whether a kernel cache exists on disk (read without importing numba): the run loads, not compiles."""
+    pattern = f"kernels._py_rank_accumulate-*.py{sys.version_info[0]}{sys.version_info[1]}.nbi"
+    for folder in cache_folders():
+        if not folder.is_dir():
+            continue
+        hits = folder.glob(pattern) if folder.name == "__pycache__" else folder.rglob(pattern)
+        if next(iter(hits), None) is not None:
+            return True
+    return False
 
 
 def _kernel(name: str) -> Any:
