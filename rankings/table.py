@@ -228,6 +228,8 @@ class ContributorTable(FrameMixin):
 
     def select_metrics(self, names: Sequence[str]) -> ContributorTable:
         """A table with only ``names``, in that order."""
+        if tuple(names) == self.metric_names:
+            return self  # the same table: frozen, so no copy is needed (saves a validation per evaluation)
         idx = [self.metric_index(n) for n in names]
         return self.replace(
             metrics=tuple(self.metrics[j] for j in idx),

@@ -93,3 +93,15 @@ def test_the_first_run_note_follows_the_kernel_cache(monkeypatch, tmp_path):
     v = sys.version_info
     (tmp_path / "user" / "deep" / f"kernels._py_rank_accumulate-228.py{v[0]}{v[1]}.nbi").write_bytes(b"x")
     assert kernels_pending(10**9) is False
+
+
+def test_small_tie_groups_match_the_numpy_rule():
+    from rankings import ranking
+
+    rng = np.random.default_rng(3)
+    for trial in range(400):
+        n = int(rng.integers(1, ranking.SMALL_N + 1))
+        pool = np.array([0.0, -0.0, 1.0, 1.0 + 5e-13, 2.0, np.inf, -np.inf, 1e12, 1e12 + 1.0, -3.5])
+        s = pool[rng.integers(0, len(pool), size=n)] if trial % 2 else rng.normal(size=n) * 10.0 ** rng.integers(-3, 4)
+        big = np.concatenate([s, np.full(ranking.SMALL_N, -np.inf)])  # past SMALL_N: the numpy path
+        np.testing.assert_array_equal(ranking.tie_groups(s), ranking.tie_groups(big)[:n])
