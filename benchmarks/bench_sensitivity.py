@@ -5,12 +5,16 @@ arithmetic mean, Dirichlet(1) weights) and S weight samples it measures:
 
 * focus rank only (linear fast path): samples x contributors per second;
 * the full rank-acceptability matrix (plus bands, shifts, central weights): same unit;
-* the straightforward per-sample loop (score one weight vector with
-  ``method.score_matrix(table, w[None])`` on the raw table, rank with
-  ``rank_scores``, count the focus rank) on a subset of samples, extrapolated;
+* the full case runs what ``rankings sensitivity`` runs (:func:`rankings.sensitivity.analyze.
+  sensitivity`: engine, acceptability, bands, shifts, pairwise, central weights, confidence);
+* a pymcdm-style per-sample loop that prepares (and normalises) the table ONCE and then
+  scores one weight vector at a time (``score_matrix(prepared, w[None], prepared=True,
+  normalized=Z)``), ranks it with ``rank_scores`` and counts the focus rank, on a subset of
+  samples, extrapolated;
 * the ratio of each engine rate to the loop rate;
-* peak memory of each case, measured in a fresh subprocess (``ru_maxrss``), and which
-  kernel backend ran (``RANKINGS_KERNELS=numpy`` forces the numpy fallback).
+* peak memory of each case as the increase over the process's base (``VmHWM`` reset after
+  the warm-up, less ``VmRSS`` then), in a fresh subprocess, and which kernel backend ran
+  (``RANKINGS_KERNELS=numpy`` forces the numpy fallback).
 
 Each case warms the kernels up first (a 2048-sample run, which loads or compiles the
 numba kernels); the one-off warm-up time is printed as ``warm s``.
@@ -53,29 +57,58 @@ def _problem(n: int):
 def case(n: int, s: int, mode: str) -> dict:
     """One measurement (run in its own process for a clean peak-memory reading)."""
     from rankings.sensitivity import kernels
+    from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.engine import run_engine
     from rankings.sensitivity.sample import RunSampler
 
     method, table, problem = _problem(n)
     full = mode != "focus"
+    focus = problem.contributors[problem.focus]
     t0 = time.perf_counter()
-    run_engine(problem, RunSampler(1, problem.weights).batch, 2048, full=full)  # load / compile kernels
+    with kernels.prefer_numpy_for(-1):  # warm the backend the measured run will use
+        run_engine(problem, RunSampler(1, problem.weights).batch, 2048, full=full)  # load / compile kernels
     warm = time.perf_counter() - t0
-    runs = RunSampler(0, problem.weights)
+    base = _reset_peak()
     t0 = time.perf_counter()
-    c = run_engine(problem, runs.batch, s, full=full)
+    if full:
+        r = sensitivity(method, table, focus=focus, samples=s, seed=0)
+        check = int(round(float(r.focus_distribution() @ np.arange(1, n + 1)) * s))
+    else:
+        c = run_engine(problem, RunSampler(0, problem.weights).batch, s, full=False)
+        check = int(c.focus_hist @ np.arange(n + 1))
     dt = time.perf_counter() - t0
+    peak = _status_kb("VmHWM:")
     return {"n": n, "s": s, "mode": mode, "seconds": dt, "rate": s * n / dt, "warm": warm,
-            "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "kernels": kernels.describe(), "check": int(c.focus_hist @ np.arange(n + 1))}
+            "peak_mb": (peak - base) / 1024 if peak and base else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "kernels": kernels.describe(), "check": check}
+
+
+def _status_kb(field: str) -> int:
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith(field):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _reset_peak() -> int:
+    """Reset the peak RSS (Linux) and return the RSS now, in KB (0 when unavailable)."""
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:
+        return 0
+    return _status_kb("VmRSS:")
 
 
 def naive(n: int, samples: int) -> dict:
-    """The straightforward loop: score one weight vector at a time, rank it, count.
+    """A pymcdm-style loop: prepare and normalise once, then score one weight vector at a time.
 
-    Uses the plain public scorer on the raw table (``method.score_matrix(table,
-    w[None])``) and :func:`rankings.ranking.rank_scores`; measured on ``samples``
-    weight vectors and extrapolated as a rate.
+    ``method.score_matrix(prepared, w[None], prepared=True, normalized=Z)`` and
+    :func:`rankings.ranking.rank_scores`; measured on ``samples`` weight vectors and
+    extrapolated as a rate.
     """
     from rankings.ranking import rank_scores
     from rankings.sensitivity.sample import RunSampler
@@ -84,9 +117,11 @@ def naive(n: int, samples: int) -> dict:
     focus = table.contributors.index(problem.contributors[problem.focus])
     W = RunSampler(0, problem.weights).batch(0, samples).weights
     hist = np.zeros(n + 1, dtype=np.int64)
+    prepared = method.prepare(table)
+    Z = method.normalized(prepared)
     t0 = time.perf_counter()
     for w in W:
-        scores = method.score_matrix(table, w[None])[0]
+        scores = method.score_matrix(prepared, w[None], prepared=True, normalized=Z)[0]
         hist[rank_scores(scores)[focus]] += 1
     dt = time.perf_counter() - t0
     return {"n": n, "s": samples, "seconds": dt, "rate": samples * n / dt}
@@ -115,7 +150,8 @@ def main() -> None:
         rows += [(n, 10**7, "focus") for n in ns]
     loops = {n: naive(n, 300 if n < 2500 else 100) for n in ns}
     print(f"numpy {np.__version__}; M = 4; rates in samples x contributors per second; "
-          f"loop = per-sample score_matrix + rank_scores (extrapolated from 300/300/100 samples)")
+          f"loop = per-sample score_matrix on a table prepared once + rank_scores (extrapolated from "
+          f"300/300/100 samples); full = rankings.sensitivity.analyze.sensitivity; peak MB = increase over base")
     print(f"{'N':>6} {'S':>9} {'mode':>6} {'seconds':>8} {'rate':>9} {'loop rate':>9} {'ratio':>7} "
           f"{'peak MB':>7} {'warm s':>6}  kernels")
     for n, s, mode in rows:
