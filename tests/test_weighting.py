@@ -64,8 +64,55 @@ def test_merec_weights_match_pymcdm_with_a_cost_metric():
 
 
 def test_std_weights_match_pymcdm():
+    # Our std scheme is the contrast term of CRITIC: the spread of the min-max normalised values, so
+    # that a metric's unit cannot set its weight. Published examples that divide the raw standard
+    # deviations (e.g. Salabun, Watrobski, Shekhovtsov 2020, Symmetry 12(9):1549: 0.217, 0.294, 0.488)
+    # compute a different, unit-dependent quantity and are not a check of it.
     assert std_weights(X, UP) == pytest.approx(
         [0.108801, 0.155715, 0.137676, 0.113909, 0.111572, 0.105161, 0.144407, 0.122758], abs=2e-6)
+
+
+# Published worked examples: the decision matrix and weights of each paper, as transcribed in the
+# test-suite of the pyrepo-mcda package (github.com/energyinpython/pyrepo-mcda,
+# tests/test_weighting_methods.py), which checks its own implementations against them.
+def test_entropy_weights_reproduce_xu_2004():
+    """Xu X. (2004). A note on the subjective and objective integrated approach to determine
+    attribute weights. European Journal of Operational Research 156(2):530-532."""
+    X4 = np.array([[30, 30, 38, 29], [19, 54, 86, 29], [19, 15, 85, 28.9], [68, 70, 60, 29]], dtype=float)
+    assert entropy_weights(X4, np.ones(4, dtype=bool)).round(4).tolist() == [0.4630, 0.3992, 0.1378, 0.0]
+
+
+def test_entropy_weights_reproduce_zavadskas_podvezko_2016():
+    """Zavadskas E.K., Podvezko V. (2016). Integrated determination of objective criteria weights in
+    MCDM. International Journal of Information Technology & Decision Making 15(2):267-283. Two costs;
+    entropy weights do not depend on the directions (the shares p_ij are of the raw values)."""
+    X4 = np.array([[3.0, 100, 10, 7], [2.5, 80, 8, 5], [1.8, 50, 20, 11], [2.2, 70, 12, 9]])
+    for higher in (np.array([False, True, False, True]), np.ones(4, dtype=bool)):
+        assert entropy_weights(X4, higher).round(4).tolist() == [0.1146, 0.1981, 0.4185, 0.2689]
+
+
+def test_merec_weights_reproduce_keshavarz_ghorabaee_2021():
+    """Keshavarz-Ghorabaee M., Amiri M., Zavadskas E.K., Turskis Z., Antucheviciene J. (2021).
+    Determination of objective weights using a new method based on the removal effects of criteria
+    (MEREC). Symmetry 13(4):525, the illustrative example (five alternatives, two costs)."""
+    X5 = np.array([[450, 8000, 54, 145], [10, 9100, 2, 160], [100, 8200, 31, 153], [220, 9300, 1, 162],
+                   [5, 8400, 23, 158]], dtype=float)
+    higher = np.array([True, True, False, False])
+    assert merec_weights(X5, higher).round(4).tolist() == [0.5752, 0.0141, 0.4016, 0.0091]
+
+
+def test_critic_weights_reproduce_tus_aytac_adali_2019():
+    """Tus A., Aytac Adali E. (2019). The new combination with CRITIC and WASPAS methods for the time
+    and attendance software selection problem. Opsearch 56(2):528-538.
+
+    The published weights are reproduced with every column min-max normalised as a benefit, the
+    first (price) included; with the price inverted, as Diakoulaki et al. (1995) normalise a cost,
+    its correlations change sign and the weights differ (0.184, 0.213, ...)."""
+    X5 = np.array([[5000, 3, 3, 4, 3, 2], [680, 5, 3, 2, 2, 1], [2000, 3, 2, 3, 4, 3], [600, 4, 3, 1, 2, 2],
+                   [800, 2, 4, 3, 3, 4]], dtype=float)
+    assert critic_weights(X5, np.ones(6, dtype=bool)).round(3).tolist() == [0.157, 0.249, 0.168, 0.121, 0.154, 0.151]
+    cost = np.array([False] + [True] * 5)
+    assert critic_weights(X5, cost).round(3).tolist()[:2] == [0.184, 0.213]
 
 
 def test_entropy_by_hand_on_two_columns():
