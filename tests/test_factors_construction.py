@@ -83,3 +83,14 @@ def test_cli_sobol_with_the_weighting_scheme_as_a_factor():
     payload = json.loads(out.output)
     assert payload["sobol"]["groups"][-1] == "weights-scheme"
     assert {"factor": "weights-scheme", "levels": ["equal", "pca", "critic"]} in payload["factors"]["choices"]
+
+
+@pytest.mark.parametrize(("levels", "said"), [
+    ("equal,pca", "Varied: weights not sampled (each weights-scheme level derives its own); weights-scheme in {equal, pca}"),
+    ("sampled,equal", "Varied: weights (dirichlet) when weights-scheme=sampled; weights-scheme in {sampled, equal}"),
+])
+def test_the_text_header_says_when_weights_are_not_sampled(levels, said):
+    out = CliRunner().invoke(main, ["sensitivity", "--data", str(DATA / "tai_handbook_2008.csv"), "--focus", "Korea",
+                                    "--vary", f"weights-scheme={levels}", "--samples", "64"])
+    assert out.exit_code == 0, out.output
+    assert said in out.output.splitlines()

@@ -236,6 +236,11 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
     w = result.factors["weights"]
     varied = [f"weights ({w['sampler']}" + (f", kappa={w['concentration']:g}" if w["sampler"] == "concentrated"
                                                else "") + (", limits" if w.get("limits") else "") + ")"]
+    schemes = [c["levels"] for c in result.factors["choices"] if c["factor"] == "weights-scheme"]
+    if schemes and "sampled" not in schemes[0]:
+        varied = ["weights not sampled (each weights-scheme level derives its own)"]
+    elif schemes:
+        varied[0] += " when weights-scheme=sampled"
     varied += [f"{c['factor']} in {{{', '.join(c['levels'])}}}" for c in result.factors["choices"]]
     if result.factors["data_noise"] and result.factors["data_noise"].get("resample"):
         varied.append(result.factors["data_noise"]["resample_method"])
