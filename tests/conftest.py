@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import pytest
 from hypothesis import HealthCheck, settings
 
 PLUGIN_DIR = Path(__file__).parent / "example_plugin"

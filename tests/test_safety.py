@@ -208,10 +208,8 @@ def test_a_plugin_calling_sys_exit_in_score_is_reported_as_its_error(plugin):
 
 
 def test_a_plugin_calling_sys_exit_at_import_is_reported_as_its_error(plugin):
-    from rankings.errors import PluginError
+    from rankings.errors import PluginError, RankingsWarning
     from rankings.registry import discover
-
-    from rankings.errors import RankingsWarning
 
     use, _ = plugin
     use("exits_at_import")
