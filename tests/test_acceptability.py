@@ -105,7 +105,7 @@ def test_compact_counters_merge_in_run_order():
         merge_counters([whole, run_engine(problem, runs.batch, 100, threads=1, top_ranks=21)])
 
 
-@pytest.mark.parametrize("N", [3, 30, 47, 49, 200, 1500])
+@pytest.mark.parametrize("N", [3, 28, 29, 200, 1500])
 @pytest.mark.skipif(not HAVE_NUMBA, reason="numba missing")
 def test_compiled_ranking_matches_the_reference_on_hard_rows(N):
     rng = np.random.default_rng(N)

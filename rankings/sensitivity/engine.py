@@ -219,10 +219,11 @@ def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
     """Default compute chunk: a multiple of the generation block, or a divisor of it for large N.
 
     numpy: about 2**20 scores per chunk and at least N rows (the per-chunk bincount
-    costs N^2). Compiled ranking accumulates in place, so its chunk only bounds the
-    score buffer (about 2**19 scores per worker).
+    costs N^2). Compiled ranking accumulates in place, so its chunk bounds the score and
+    order buffers (about 2**21 scores per worker: the more runs a chunk counts per visit
+    of a contributor's counter row, the more of them hit the cache).
     """
-    rows = max(1, 2**19 // max(n, 1)) if (full and compiled) else auto_chunk(n)
+    rows = max(1, 2**21 // max(n, 1)) if (full and compiled) else auto_chunk(n)
     if rows >= GEN_BLOCK:
         return int(min(2**20, GEN_BLOCK * round(rows / GEN_BLOCK)))
     # Large N: a power of two below the block size divides the block, so chunks tile it;

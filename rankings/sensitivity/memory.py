@@ -64,7 +64,7 @@ def estimate_memory(n: int, m: int, chunk: int, *, full: bool, samples: int, sto
     ``kept``: ranks of the acceptability counted one by one (default all: N x N counters).
     """
     if full:
-        per_chunk = chunk * n * 8 * 2 + BUFFER_CELLS * 4 if compiled else chunk * n * (8 * 5 + 1)
+        per_chunk = chunk * n * 8 * 3 + BUFFER_CELLS * 4 if compiled else chunk * n * (8 * 5 + 1)
     else:
         per_chunk = chunk * m * 8 * 2 if compiled else chunk * n * 9
     if full and not compiled and n <= COUNTING_KERNEL_MAX_N:
