@@ -442,8 +442,11 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
                 assert counters.acceptability is not None and counters.first_weight_sum is not None
                 assert counters.shift_sum is not None and counters.wins is not None
                 assert counters.beyond is not None and counters.rank_sum is not None
-                counters.acceptability += st.counters.acceptability
-                counters.beyond += st.counters.beyond
+                if st is states[0]:  # take the first worker's matrices: the zeros allocated above are never touched
+                    counters.acceptability, counters.beyond = st.counters.acceptability, st.counters.beyond
+                else:
+                    counters.acceptability += st.counters.acceptability
+                    counters.beyond += st.counters.beyond
                 counters.rank_sum += st.counters.rank_sum
                 counters.first_weight_sum += st.counters.first_weight_big
                 counters.shift_sum += st.counters.shift_sum
