@@ -188,3 +188,17 @@ def test_cli_top_ranks_and_bad_values(tmp_path):
         res = CliRunner().invoke(main, [*common, *bad])
         assert res.exit_code == 2 and words in res.output and "Traceback" not in res.output, res.output
         assert len(res.output.strip().splitlines()) == 1
+
+
+def test_compact_counters_on_dask_equal_the_in_process_engine():
+    pytest.importorskip("distributed")
+    from rankings.sensitivity.distributed import DaskEngine
+    from rankings.sensitivity.engine import use_engine
+
+    problem = _problem(300, integer=True)
+    batches = RunSampler(9, problem.weights).batch
+    here = run_engine(problem, batches, 6000, pair_rows=[0, 1, 5], top_ranks=12, threads=1)
+    with DaskEngine(workers=2) as cluster, use_engine(cluster):
+        there = run_engine(problem, batches, 6000, pair_rows=[0, 1, 5], top_ranks=12)
+        assert cluster.tasks >= 2  # the runs were split over tasks and merged on the cluster
+    assert there.kept == 12 and _fields(there) == _fields(here)
