@@ -249,6 +249,24 @@ def _kernel(name: str) -> Any:
     return (_compiled or _compile())[name]
 
 
+def _call(name: str, *args: Any) -> Any:
+    """Call a compiled kernel; an unreadable on-disk cache is recompiled in memory once, with a warning."""
+    try:
+        return _kernel(name)(*args)
+    except Exception as exc:
+        if not kernels._use_cache or not kernels._from_numba_cache(exc):
+            raise
+        from rankings.errors import RankingsWarning
+
+        warnings.warn(f"numba's kernel cache of the acceptability kernels could not be read ({type(exc).__name__}); they "
+                      "were compiled afresh in memory this time; delete rankings/sensitivity/__pycache__ to rebuild "
+                      "it", RankingsWarning, stacklevel=2)
+        with _lock:
+            kernels._use_cache = False
+            _compiled.clear()
+        return _kernel(name)(*args)
+
+
 def _py_rank_rows(S, order, use_count, out, fallback):  # pragma: no cover - runs compiled
     """Ranks of each row of S into out (the ranking of _py_accumulate, without counting)."""
     n, N = S.shape
@@ -278,7 +296,7 @@ def rank_rows(S: np.ndarray) -> np.ndarray:
     n, N = S.shape
     out = np.empty((n, N), dtype=np.int64)
     fallback = np.empty(n, dtype=np.int64)
-    nfall = _kernel("rank_rows")(S, _order(S), N <= COUNTING_MAX_N, out, fallback)
+    nfall = _call("rank_rows", S, _order(S), N <= COUNTING_MAX_N, out, fallback)
     if nfall:
         rows = fallback[:nfall]
         out[rows] = kernels.competition_ranks(S[rows], kernels="numpy")
@@ -317,7 +335,7 @@ class AcceptCounters:
         lay = self.layout
         if backend(choice) == "numba" and N:
             fallback = np.empty(n, dtype=np.int64)
-            nfall = _kernel("accumulate")(S, _order(S), W, ref, self.pairs, int(focus), N <= COUNTING_MAX_N, lay.kept,
+            nfall = _call("accumulate", S, _order(S), W, ref, self.pairs, int(focus), N <= COUNTING_MAX_N, lay.kept,
                                           lay.width.bit_length() - 1, BUFFER_ROWS(N), self.acceptability, self.beyond,
                                           self.rank_sum, self.first_weight, self.shift_sum, self.wins,
                                           focus_out, shift_out, fallback)
