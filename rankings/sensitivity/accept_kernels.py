@@ -12,9 +12,9 @@ Memory is ``N x (K + bins)`` integers per worker instead of ``N x N``.
 
 Ranking: up to :data:`COUNTING_MAX_N` contributors, the O(N^2) pairwise count of
 :mod:`rankings.sensitivity.kernels` (counting beats sorting for small N); above it numpy's
-vectorised ``argsort`` of the chunk (SIMD sorting networks, GIL released; measured 1.5-3x
-faster per row than the radix sort of ``kernels.py`` and than a hand-written bucket sort
-here) and one compiled pass that applies the tolerance rule of :mod:`rankings.ranking` in
+vectorised ``argsort`` of the chunk (SIMD sorting networks, GIL released; with the pass
+below, measured 1.1-1.6x faster per row than the radix sort of ``kernels.py`` and than a
+hand-written bucket sort, at N = 2,500 and 250) and one compiled pass that applies the tolerance rule of :mod:`rankings.ranking` in
 that order and counts. Ranks depend only on the scores, never on how equal scores were
 ordered, so both backends, any chunk size and any thread count give the same counters.
 Rows with NaN or infinite scores are ranked by the numpy path of
@@ -51,7 +51,7 @@ BUFFER_CELLS = 2**21
 keep it in cache (at N = 2,500, 838 runs counted 1.5x faster than 26)."""
 
 
-def BUFFER_ROWS(n: int) -> int:
+def buffer_rows(n: int) -> int:
     return max(8, min(2048, BUFFER_CELLS // max(n, 1)))
 
 
@@ -89,10 +89,6 @@ class RankLayout:
     @property
     def full(self) -> bool:
         return self.kept >= self.n
-
-    def counter_bytes(self, m: int, pairs: int) -> int:
-        """Bytes of one set of counters (one worker's)."""
-        return 8 * (self.n * (self.kept + self.bins + 3 + 2 * m) + pairs * pairs)
 
 
 # ---------------------------------------------------------------------------------------
@@ -336,7 +332,7 @@ class AcceptCounters:
         if backend(choice) == "numba" and N:
             fallback = np.empty(n, dtype=np.int64)
             nfall = _call("accumulate", S, _order(S), W, ref, self.pairs, int(focus), N <= COUNTING_MAX_N, lay.kept,
-                                          lay.width.bit_length() - 1, BUFFER_ROWS(N), self.acceptability, self.beyond,
+                                          lay.width.bit_length() - 1, buffer_rows(N), self.acceptability, self.beyond,
                                           self.rank_sum, self.first_weight, self.shift_sum, self.wins,
                                           focus_out, shift_out, fallback)
             if nfall:  # NaN / infinite scores: ranked by the sorting rule of kernels.py
