@@ -87,11 +87,30 @@ def test_library_counts_the_output_format(little_memory):
 
 
 def test_post_processing_counted_not_only_the_engine(little_memory):
-    """1300 contributors: the engine alone fits in 60 MB, the N x N results do not."""
+    """1300 contributors: the engine alone fits in 60 MB, the N x N results do not (the compact default does)."""
     est = memory.estimate_run(1300, 3, samples=64, chunk=64, pairs=4, workers=1, compiled=True)
     assert "rank acceptability" in est.phase and est.bytes >= memory.POST_BYTES_PER_CELL * 1300**2
-    with pytest.raises(AnalysisError, match=r"for the 1300 x 1300 rank acceptability .*fewer contributors"):
-        sensitivity(_method(), _table(1300), focus="c0", samples=64)
+    with pytest.raises(AnalysisError, match=r"for the 1300 x 1300 rank acceptability .*drop --full-acceptability"
+                                            r".*fewer contributors"):
+        sensitivity(_method(), _table(1300), focus="c0", samples=64, full_acceptability=True)
+    res = sensitivity(_method(), _table(1300), focus="c0", samples=64)
+    assert res.ranks_kept == 50 and res.acceptability.shape == (1300, 50)
+
+
+def test_full_matrix_refused_before_any_work_with_what_it_needs(monkeypatch, tmp_path):
+    """--full-acceptability at N = 3000: one line naming the memory needed, before the engine starts."""
+    monkeypatch.setattr(memory, "memory_headroom", lambda: memory.Headroom(200 * MB, "test limit"))
+    started = []
+    monkeypatch.setattr(engine, "_run_engine", lambda *a, **k: started.append(1))
+    need = memory.estimate_run(3000, 3, samples=64, chunk=64, pairs=11, kept=3000, full_requested=True)
+    assert need.bytes > 0.8 * 200 * MB > memory.estimate_run(3000, 3, samples=64, chunk=64, pairs=11, kept=50).bytes
+    res = _cli("--data", str(_csv(tmp_path / "big.csv", 3000)), "--normalize", "none", "--focus", "c0",
+               "--samples", "64", "--full-acceptability")
+    assert res.exit_code == 2 and not started, res.output
+    lines = [x for x in res.output.strip().splitlines() if x]
+    assert len(lines) == 1 and "Traceback" not in res.output, res.output
+    assert re.search(r"needs about \d+\.\d (MB|GB) of memory for .*3000 .*200\.0 MB is available \(test limit\)"
+                     r".*drop --full-acceptability", lines[0]), lines[0]
 
 
 # ---------------------------------------------------------------------------------------
@@ -147,7 +166,8 @@ RLIMIT_SCRIPT = textwrap.dedent("""
                 return int(line.split()[1]) * 1024
     limit = vm_size() + 300 * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, resource.getrlimit(resource.RLIMIT_AS)[1]))
-    main(["sensitivity", "--data", sys.argv[1], "--normalize", "none", "--focus", "c0", "--samples", "2000"])
+    main(["sensitivity", "--data", sys.argv[1], "--normalize", "none", "--focus", "c0", "--samples", "2000",
+          "--full-acceptability"])
 """)
 
 
@@ -213,7 +233,7 @@ def test_cgroup_limit_refuses_the_run(tmp_path, monkeypatch):
     monkeypatch.setattr(memory, "cgroup_headroom", lambda: real(tmp_path, self_cgroup))
     assert memory.memory_headroom() == memory.Headroom(40 * MB, f"cgroup v2 memory.max of {tmp_path}")
     with pytest.raises(AnalysisError, match=r"needs about .* but 40\.0 MB is available \(cgroup v2 memory\.max"):
-        sensitivity(_method(), _table(1200), focus="c0", samples=64)
+        sensitivity(_method(), _table(1200), focus="c0", samples=64, full_acceptability=True)
 
 
 # ---------------------------------------------------------------------------------------

@@ -92,6 +92,8 @@ def test_the_first_run_note_follows_the_kernel_cache(monkeypatch, tmp_path):
     (tmp_path / "user" / "deep").mkdir(parents=True)
     v = sys.version_info
     (tmp_path / "user" / "deep" / f"kernels._py_rank_accumulate-228.py{v[0]}{v[1]}.nbi").write_bytes(b"x")
+    assert kernels_pending(10**9) is True  # the previous kernel's cache: the acceptability kernel still compiles
+    (tmp_path / "user" / "deep" / f"accept_kernels._py_accumulate-147.py{v[0]}{v[1]}.nbi").write_bytes(b"x")
     assert kernels_pending(10**9) is False
 
 

@@ -52,6 +52,12 @@ from rankings.cli.progress import Bar, kernels_pending
               help="Keep sampling in blocks until every rank acceptability's standard error is at most this "
                    "(e.g. 0.01), or --max-samples is reached; says what it achieved.")
 @click.option("--max-samples", type=int, default=None, help="Cap on the runs of --precision [100 x --samples].")
+@click.option("--top-ranks", type=int, default=None,
+              help="Rank acceptability kept for ranks 1..K of every contributor [all ranks up to 1,000 "
+                   "contributors, else max(50, N/100)]; the focus keeps its full distribution.")
+@click.option("--full-acceptability", is_flag=True, default=False,
+              help="Keep the full N x N rank acceptability (exact bands for everyone); refused before the run "
+                   "when it would not fit in memory.")
 @click.option("--budget", is_flag=True, default=False,
               help="Uncertainty budget: Sobol' indices (implies --sobol) over the groups records, snapshot, "
                    "weights and method choices, and whether the data or the method drives the focus rank.")
@@ -67,7 +73,7 @@ from rankings.cli.progress import Bar, kernels_pending
 @cli_errors
 def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions,
                         top: int, resample: tuple[str, ...], precision: float | None, max_samples: int | None,
-                        budget: bool, out: OutputOptions, plot_path: Path | None, panel_path: Path | None,
+                        top_ranks: int | None, full_acceptability: bool, budget: bool, out: OutputOptions, plot_path: Path | None, panel_path: Path | None,
                         panel_smoothing: float) -> None:
     """Probability of each rank when weights, method choices and data are uncertain.
 
@@ -89,13 +95,13 @@ def sensitivity_command(method: MethodOptions, data: DataOptions, focus: str | N
       rankings sensitivity --vary normalize=min-max,rank --sobol --workers 2    # on a local Dask cluster
     """
     _run(method, data, focus, sampling, top, out, plot_path, resample, budget, (precision, max_samples),
-         panel_path, panel_smoothing)
+         panel_path, panel_smoothing, (top_ranks, full_acceptability))
 
 
 def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: SamplingOptions, top: int,
          out: OutputOptions, plot_path: Path | None, resample: tuple[str, ...] = (), budget: bool = False,
          precision: tuple[float | None, int | None] = (None, None), panel_path: Path | None = None,
-         panel_smoothing: float = 0.0) -> None:
+         panel_smoothing: float = 0.0, accept: tuple[int | None, bool] = (None, False)) -> None:
     from rankings.sensitivity.analyze import sensitivity
     from rankings.sensitivity.sample import DataNoise, parse_limits, parse_vary, read_uncertainty
 
@@ -147,7 +153,8 @@ def _run(method: MethodOptions, data: DataOptions, focus: str | None, sampling: 
                    noise=noise, chunk_size=s.chunk_size, log_runs=str(s.log_runs) if s.log_runs else None,
                    progress=progress, sobol=s.sobol or budget, sobol_samples=s.sobol_samples, budget=budget,
                    pairwise_top=top, loader=loader, output=out.fmt, resample=records, precision=precision[0],
-                   max_samples=precision[1], models_path=str(data.models_path) if data.models_path else None)
+                   max_samples=precision[1], models_path=str(data.models_path) if data.models_path else None,
+                   top_ranks=accept[0], full_acceptability=accept[1])
     comparison = None
     if panel_path is not None:
         from rankings.sensitivity.panel import panel_sensitivity, read_weight_panel
@@ -258,19 +265,19 @@ def _table_text(result: Any, table: Any, top: int, chosen: str | None = None) ->
     lines += [f"Note: {x}" for x in [*result.notes, *([chosen] if chosen else [])]]
     order = result.order()
     shown = order[:top] + ([f] if f not in order[:top] else [])
-    ranks_shown = min(n, 5)
+    ranks_shown = min(n, 5, result.acceptability.shape[1])
     header = ["nominal", "contributor", "mean", "p05", "p50", "p95",
               *[f"P(r={r})" for r in range(1, ranks_shown + 1)], "|shift|"]
     rows = []
     for i in shown:
         rows.append([str(int(result.nominal_ranks[i])), result.contributors[i], f"{result.mean_rank[i]:.2f}",
-                     *[str(int(x)) for x in result.bands[i]],
+                     *[("" if result.band_exact(i) else "~") + str(int(x)) for x in result.bands[i]],
                      *[f"{result.acceptability[i, r]:.3f}" for r in range(ranks_shown)],
                      f"{result.rank_shift[i]:.2f}"])
     lines.append(_render(header, rows, [i == f for i in shown]))
     name = result.focus
-    dist = result.acceptability[f]
-    se = result.acceptability_se[f]
+    dist = result.focus_distribution()
+    se = result.focus_distribution_se()
     likely = [r for r in range(n) if dist[r] >= 0.005]
     lines.append("")
     lines.append(f"Focus: {term_text(name)} is ranked {int(result.nominal_ranks[f])} nominally; "

@@ -117,7 +117,7 @@ def _acceptability(method: Methodology, table: ContributorTable, focus: str, sam
     except RankingsError as exc:
         return {"error": str(exc), "command": command}
     dist = result.focus_distribution()
-    se = result.acceptability_se[result.focus_index]
+    se = result.focus_distribution_se()
     return {"samples": int(result.samples), "seed": int(seed), "sampler": "dirichlet", "command": command,
             "ranks": [{"rank": r + 1, "p": round(float(p), 6), "se": round(float(s), 6)}
                       for r, (p, s) in enumerate(zip(dist, se)) if p > 0]}

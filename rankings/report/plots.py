@@ -222,7 +222,7 @@ def ternary_map(method: Any, table: Any, metrics: Sequence[str], focus: str, pat
 def rank_distribution(result: Any, path: str | Path) -> Path:
     """The focus's rank distribution (acceptability) with Monte Carlo error bars."""
     probs = np.asarray(result.focus_distribution(), dtype=float)
-    se = np.asarray(result.acceptability_se[result.focus_index], dtype=float)
+    se = np.asarray(result.focus_distribution_se(), dtype=float)
     nonzero = np.flatnonzero(probs > 0)
     last = int(nonzero.max()) + 1 if nonzero.size else 1
     ranks = np.arange(1, last + 1)
@@ -246,7 +246,7 @@ def acceptability_heatmap(result: Any, path: str | Path, *, top: int = 15) -> Pa
     order = result.order()[:top]
     if result.focus_index not in order:
         order.append(result.focus_index)
-    ranks_shown = min(len(result.contributors), 30, max(top, int(result.bands[order, 2].max())))
+    ranks_shown = min(result.acceptability.shape[1], 30, max(top, int(result.bands[order, 2].max())))
     matrix = np.asarray(result.acceptability, dtype=float)[order, :ranks_shown]
     fig, ax = plt.subplots(figsize=(min(11.0, max(7.0, 0.3 * ranks_shown + 4.0)), 0.38 * len(order) + 2.0))
     image = ax.imshow(matrix, cmap="Greys", aspect="auto", vmin=0, vmax=max(matrix.max(), 1e-9))

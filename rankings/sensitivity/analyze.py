@@ -24,20 +24,21 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from rankings._frames import FrameMixin
 from rankings.caveats import preparation_notes
 from rankings.errors import AnalysisError
 from rankings.methodology import Methodology
 from rankings.sensitivity import kernels
+from rankings.sensitivity.accept_kernels import RankLayout, default_top_ranks
+from rankings.sensitivity.acceptability import BAND_LEVELS, rank_bands, summarize  # noqa: F401 (re-exported)
 from rankings.sensitivity.engine import check_analysis_size, map_problem, run_engine
 from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.precision import precision_note, run_to_precision
 from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
+from rankings.sensitivity.result import SensitivityResult, _f, _jsonable  # noqa: F401 (re-exported)
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
     CategoricalFactor,
@@ -60,156 +61,14 @@ from rankings.sensitivity.sobol import (  # noqa: F401  (the estimators are also
 )
 from rankings.table import ContributorTable
 
-BAND_LEVELS: tuple[float, float, float] = (0.05, 0.50, 0.95)
 DEFAULT_PAIRWISE_TOP = 10
 DEFAULT_CONFIDENCE_RUNS = None
 """``None``: confidence factors use as many runs as the analysis (``samples``)."""
 
 
 # ---------------------------------------------------------------------------------------
-# Result
+# SMAA-2 confidence factors
 # ---------------------------------------------------------------------------------------
-
-def _f(x: Any) -> float | None:
-    x = float(x)
-    return None if math.isnan(x) or math.isinf(x) else x
-
-
-@dataclass(frozen=True, eq=False)
-class SensitivityResult(FrameMixin):
-    """Outputs of a sampled sensitivity analysis (see the module docstring).
-
-    Arrays are indexed by :attr:`contributors` (rows) and ranks 1..N (columns).
-    """
-
-    samples: int
-    seed: int
-    focus: str
-    contributors: tuple[str, ...]
-    metrics: tuple[str, ...]
-    method: Mapping[str, Any]
-    factors: Mapping[str, Any]
-    nominal_ranks: np.ndarray
-    acceptability: np.ndarray
-    acceptability_se: np.ndarray
-    bands: np.ndarray
-    mean_rank: np.ndarray
-    mean_rank_shift: float
-    mean_rank_shift_se: float
-    rank_shift: np.ndarray
-    pairwise_contributors: tuple[str, ...]
-    pairwise: np.ndarray
-    central_weights: Mapping[str, np.ndarray]
-    confidence: Mapping[str, float]
-    confidence_note: str
-    holistic: np.ndarray
-    sobol: Mapping[str, Any] | None = None
-    notes: tuple[str, ...] = ()
-    runtime: Mapping[str, Any] = field(default_factory=dict)
-    precision: Mapping[str, Any] | None = None
-
-    @property
-    def focus_index(self) -> int:
-        return self.contributors.index(self.focus)
-
-    def focus_distribution(self) -> np.ndarray:
-        """P(focus rank = r) for r = 1..N."""
-        return self.acceptability[self.focus_index]
-
-    def order(self) -> list[int]:
-        """Rows by mean rank, then nominal rank, then name."""
-        return sorted(range(len(self.contributors)),
-                      key=lambda i: (self.mean_rank[i], self.nominal_ranks[i], self.contributors[i]))
-
-    def to_dict(self) -> dict[str, Any]:
-        names = self.contributors
-        return {
-            "samples": self.samples,
-            "seed": self.seed,
-            "focus": {
-                "contributor": self.focus,
-                "nominal_rank": int(self.nominal_ranks[self.focus_index]),
-                "mean_rank": _f(self.mean_rank[self.focus_index]),
-                "band": [int(x) for x in self.bands[self.focus_index]],
-                "p_first": _f(self.acceptability[self.focus_index, 0]),
-            },
-            "method": dict(self.method),
-            "factors": dict(self.factors),
-            "metrics": list(self.metrics),
-            "contributors": len(names),
-            "acceptability": {c: [round(float(p), 8) for p in self.acceptability[i]] for i, c in enumerate(names)},
-            "acceptability_se": {c: [round(float(p), 8) for p in self.acceptability_se[i]]
-                                 for i, c in enumerate(names)},
-            "bands": {c: {"p05": int(b[0]), "p50": int(b[1]), "p95": int(b[2])}
-                      for c, b in zip(names, self.bands)},
-            "nominal_ranks": {c: int(r) for c, r in zip(names, self.nominal_ranks)},
-            "mean_rank": {c: _f(r) for c, r in zip(names, self.mean_rank)},
-            "mean_rank_shift": {"mean": _f(self.mean_rank_shift), "se": _f(self.mean_rank_shift_se),
-                                "by_contributor": {c: _f(s) for c, s in zip(names, self.rank_shift)}},
-            "pairwise": {
-                "note": "P(row ranks strictly better than column), among the nominal top contributors and the focus",
-                "contributors": list(self.pairwise_contributors),
-                "probabilities": {a: {b: _f(self.pairwise[i, j]) for j, b in enumerate(self.pairwise_contributors)
-                                      if j != i} for i, a in enumerate(self.pairwise_contributors)},
-            },
-            "central_weights": {c: {m: _f(w) for m, w in zip(self.metrics, v)}
-                                for c, v in self.central_weights.items()},
-            "confidence": {c: _f(v) for c, v in self.confidence.items()},
-            "confidence_note": self.confidence_note,
-            "holistic_acceptability": {c: _f(h) for c, h in zip(names, self.holistic)},
-            "sobol": None if self.sobol is None else _jsonable(self.sobol),
-            **({} if self.precision is None else {"precision": dict(self.precision)}),
-            "notes": list(self.notes),
-            # wall time stays out of the output so that a replay can match it byte for byte
-            "runtime": {k: v for k, v in self.runtime.items() if k != "seconds"},
-        }
-
-    def to_frame(self) -> Any:
-        """One row per contributor (mean-rank order): nominal rank, bands, P(first), shift."""
-        import pandas as pd
-
-        order = self.order()
-        return pd.DataFrame({
-            "contributor": [self.contributors[i] for i in order],
-            "nominal_rank": [int(self.nominal_ranks[i]) for i in order],
-            "mean_rank": [float(self.mean_rank[i]) for i in order],
-            "p05": [int(self.bands[i, 0]) for i in order],
-            "p50": [int(self.bands[i, 1]) for i in order],
-            "p95": [int(self.bands[i, 2]) for i in order],
-            "p_first": [float(self.acceptability[i, 0]) for i in order],
-            "p_first_se": [float(self.acceptability_se[i, 0]) for i in order],
-            "mean_abs_shift": [float(self.rank_shift[i]) for i in order],
-            "holistic": [float(self.holistic[i]) for i in order],
-        }).set_index("contributor")
-
-
-def _jsonable(x: Any) -> Any:
-    if isinstance(x, Mapping):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.ndarray):
-        return _jsonable(x.tolist())
-    if isinstance(x, (float, np.floating)):
-        return _f(x)
-    if isinstance(x, np.integer):
-        return int(x)
-    return x
-
-
-# ---------------------------------------------------------------------------------------
-# Summaries of counters
-# ---------------------------------------------------------------------------------------
-
-def rank_bands(counts: np.ndarray, levels: Sequence[float] = BAND_LEVELS) -> np.ndarray:
-    """Per row of rank counts (N x N), the rank at each quantile level (smallest r with CDF >= q)."""
-    total = counts.sum(axis=1, keepdims=True)
-    cdf = np.cumsum(counts, axis=1) / np.where(total > 0, total, 1)
-    out = np.empty((counts.shape[0], len(levels)), dtype=np.int64)
-    for k, q in enumerate(levels):
-        out[:, k] = 1 + np.argmax(cdf >= q - 1e-12, axis=1)
-    return out
-
 
 def _confidence_of(problem: SamplingProblem, item: tuple[int, np.ndarray, np.ndarray, np.ndarray | None]) -> float:
     """P(rank 1) of contributor ``i`` at its central weights ``w`` over the confidence draws."""
@@ -301,7 +160,7 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
         return RunBatch(a, W, choices, keys)
 
     counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=True, store_runs=True,
-                          progress=progress)
+                          progress=progress, top_ranks=1)  # only per-run outputs are used
     outputs = {"focus_rank": np.concatenate(counters.focus_runs).astype(float),
                "mean_rank_shift": np.concatenate(counters.shift_runs)}
     group_names = list(dict.fromkeys(groups))
@@ -365,6 +224,8 @@ def sensitivity(
     models_path: str | None = None,
     precision: float | None = None,
     max_samples: int | None = None,
+    top_ranks: int | None = None,
+    full_acceptability: bool = False,
 ) -> SensitivityResult:
     """Rank acceptability, bands, shifts, SMAA-2 outputs (and Sobol' indices) for ``focus``.
 
@@ -390,8 +251,13 @@ def sensitivity(
     precision, max_samples : sample in further blocks, up to ``max_samples`` runs (default
         ``100 * samples``), until every acceptability's standard error is at most ``precision``
         (:mod:`~rankings.sensitivity.precision`); the result says what was achieved.
-    output : the format the result will be written in (``json`` holds N x N lists as Python
+    output : the format the result will be written in (``json`` holds N x K lists as Python
         objects); the memory of every phase and of the output is checked before any work.
+    top_ranks : acceptability kept for ranks 1..K of every contributor (default
+        :func:`~rankings.sensitivity.accept_kernels.default_top_ranks`: all ranks up to 1,000
+        contributors, else ``max(50, N / 100)``); the focus's distribution is always complete.
+    full_acceptability : keep all N ranks (the N x N matrix; refused before any work when
+        it would not fit in memory).
     """
     import time
 
@@ -406,8 +272,10 @@ def sensitivity(
     if sobol:
         _check_sobol(sobol_samples, limits or {})
     groups = (m if m > 1 else 0) + len(factors) + int(noise is not None and noise.active)
+    kept = _ranks_kept(n, top_ranks, full_acceptability)
     check_analysis_size(n, m, samples=samples, chunk_size=chunk_size, pairs=min(n, pairwise_top + 1),
-                        output=output, sobol_samples=sobol_samples if sobol else None, sobol_groups=groups)
+                        output=output, sobol_samples=sobol_samples if sobol else None, sobol_groups=groups,
+                        top_ranks=kept, full_requested=full_acceptability)
     base_w = method.weights_for(prepared)
     weights = weights or WeightSampler(prepared.metric_names, kind=sampler,
                                        base=tuple(base_w[m] for m in prepared.metric_names),
@@ -419,6 +287,7 @@ def sensitivity(
         noise = resampling  # type: ignore[assignment]
     problem = build_problem(method, table, focus=focus, weights=weights, factors=factors, noise=noise, loader=loader)
     n = problem.n
+    kept = RankLayout.for_ranks(n, kept).kept  # the lens may keep fewer contributors than the table
     nominal = problem.nominal_ranks
     order = sorted(range(n), key=lambda i: (nominal[i], problem.contributors[i]))
     pair_rows = sorted(set(order[:pairwise_top]) | {problem.focus})
@@ -432,19 +301,17 @@ def sensitivity(
         cap = max_samples if max_samples is not None else 100 * samples
         check_samples(cap)
         counters, reached = run_to_precision(problem, batches, samples, precision=precision, cap=cap,
-                                             chunk_size=chunk_size, full=True, pair_rows=pair_rows, progress=progress)
+                                             chunk_size=chunk_size, full=True, pair_rows=pair_rows, progress=progress,
+                                             top_ranks=kept)
     else:
         counters = run_engine(problem, batches, samples, chunk_size=chunk_size, full=True,
-                              pair_rows=pair_rows, log_runs=log_runs, progress=progress)
+                              pair_rows=pair_rows, log_runs=log_runs, progress=progress, top_ranks=kept)
     elapsed = time.perf_counter() - t0
     assert counters.acceptability is not None and counters.first_weight_sum is not None
     assert counters.shift_sum is not None and counters.wins is not None
     S = counters.runs
-    acc = counters.acceptability / S
-    se = np.sqrt(acc * (1 - acc) / S)
-    ranks = np.arange(1, n + 1)
-    mean_rank = acc @ ranks
-    bands = rank_bands(counters.acceptability)
+    summary = summarize(counters, problem.focus)
+    acc = summary["acceptability"]
     shift_mean = counters.run_shift_sum / (S * n)
     shift_var = max(counters.run_shift_sq / (S * n * n) - shift_mean**2, 0.0)
     firsts = counters.acceptability[:, 0]
@@ -455,10 +322,9 @@ def sensitivity(
     conf_runs = S if confidence_runs is None else confidence_runs
     with kernels.prefer_numpy_for(n * len(central) * (conf_runs if problem.factors or problem.noise.active else 1)):
         confidence, note = _confidence(problem, central, seed, conf_runs)
-    meta = (n - ranks) / (n - 1) if n > 1 else np.ones(1)
     pair_names = tuple(problem.contributors[i] for i in pair_rows)
     filling, _ = preparation_notes(method, table, prepared)  # what the missing rule filled or dropped
-    notes = [*filling, *problem.notes]
+    notes = [*filling, *problem.notes, *([summary["note"]] if summary["note"] else [])]
     if reached is not None and precision_note(reached):
         notes.append(str(precision_note(reached)))
     if resampling is not None:
@@ -479,15 +345,29 @@ def sensitivity(
     return SensitivityResult(
         samples=S, seed=seed, focus=problem.contributors[problem.focus], contributors=problem.contributors,
         metrics=problem.metrics, method=_method_desc(method, base_w), factors=factors_desc,
-        nominal_ranks=nominal.astype(np.int64), acceptability=acc, acceptability_se=se, bands=bands,
-        mean_rank=mean_rank, mean_rank_shift=shift_mean, mean_rank_shift_se=math.sqrt(shift_var / S),
+        nominal_ranks=nominal.astype(np.int64), acceptability=acc, acceptability_se=summary["acceptability_se"],
+        bands=summary["bands"], mean_rank=summary["mean_rank"], mean_rank_shift=shift_mean, mean_rank_shift_se=math.sqrt(shift_var / S),
         rank_shift=counters.shift_sum / S, pairwise_contributors=pair_names, pairwise=counters.wins / S,
         central_weights={problem.contributors[i]: w for i, w in central.items()},
         confidence={problem.contributors[i]: v for i, v in confidence.items()}, confidence_note=note,
-        holistic=acc @ meta, sobol=sobol_result, notes=tuple(notes), precision=reached,
+        holistic=summary["holistic"], sobol=sobol_result, notes=tuple(notes), precision=reached,
         runtime={"seconds": round(elapsed, 4), "numpy": np.__version__, "bit_generator": "PCG64",
                  "generation_block": GEN_BLOCK},
+        focus_acceptability=summary["focus_acceptability"], focus_acceptability_se=summary["focus_acceptability_se"],
+        bands_exact=summary["bands_exact"],
     )
+
+
+def _ranks_kept(n: int, top_ranks: int | None, full: bool) -> int:
+    """K of the acceptability: all N with ``full``, else ``top_ranks`` or the default for N."""
+    if top_ranks is not None and (isinstance(top_ranks, bool) or not isinstance(top_ranks, (int, np.integer))
+                                  or top_ranks < 1):
+        raise AnalysisError(f"--top-ranks must be a positive integer (got {top_ranks!r})")
+    if full and top_ranks is not None and top_ranks < n:
+        raise AnalysisError(f"--full-acceptability keeps all {n} ranks: drop --top-ranks (got --top-ranks {top_ranks})")
+    if full:
+        return n
+    return min(n, int(top_ranks)) if top_ranks is not None else default_top_ranks(n)
 
 
 def _method_desc(method: Methodology, weights: Mapping[str, float]) -> dict[str, Any]:

@@ -20,7 +20,8 @@ Why the output does not depend on the cluster:
   once into one task whose result each worker fetches once; a worker that dies takes
   nothing that cannot be recomputed from it;
 * partial counters are merged on the workers in run order, in groups of :data:`FAN_IN`
-  neighbours (:func:`~rankings.sensitivity.engine.merge_counters`): the totals are
+  neighbours (:func:`~rankings.sensitivity.engine.merge_counters`): the totals (the
+  compact acceptability of ranks ``1..K``, its coarse bins and rank sums included) are
   integers, and per-run outputs (Sobol' outputs, the run log) are concatenated in order;
 * independent pieces that are not runs (SMAA-2 confidence factors, one per contributor
   ranked first somewhere) go through :meth:`DaskEngine.map`, one task each, results in order.
@@ -204,7 +205,7 @@ class DaskEngine:
     def run(self, problem: SamplingProblem, batches: Callable[[int, int], RunBatch], samples: int, *,
             chunk_size: int | None = None, full: bool = True, pair_rows: Sequence[int] = (),
             store_runs: bool = False, log_runs: str | Path | None = None, progress: Progress | None = None,
-            threads: int | None = None) -> Counters:
+            threads: int | None = None, top_ranks: int | None = None) -> Counters:
         """The counters of :func:`~rankings.sensitivity.engine.run_engine` with the same arguments."""
         import time
 
@@ -215,7 +216,7 @@ class DaskEngine:
         check_samples(samples)
         keep_runs = store_runs or log_runs is not None
         options = {"chunk_size": chunk_size, "full": full, "pair_rows": tuple(int(i) for i in pair_rows),
-                   "store_runs": keep_runs}
+                   "store_runs": keep_runs, "top_ranks": top_ranks}
         log = RunLog(log_runs, problem) if log_runs is not None else None
         ok = False
         try:
@@ -255,8 +256,7 @@ class DaskEngine:
             if not store_runs:
                 counters.focus_runs, counters.shift_runs = [], []
             if not (full or store_runs) and counters.full:
-                counters.full = False
-                counters.acceptability = counters.first_weight_sum = counters.shift_sum = counters.wins = None
+                counters.drop_full()
             ok = True
             return counters
         finally:

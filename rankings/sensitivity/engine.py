@@ -41,7 +41,8 @@ import numpy as np
 
 from rankings._atomic import AtomicFile
 from rankings.errors import AnalysisError
-from rankings.sensitivity import kernels
+from rankings.sensitivity import accept_kernels, kernels
+from rankings.sensitivity.accept_kernels import RankLayout
 from rankings.sensitivity.memory import Estimate, check_run_size, estimate_run, refuse_if_too_big
 from rankings.sensitivity.problem import SamplingProblem, _row_tolerance
 from rankings.sensitivity.sample import (
@@ -64,15 +65,27 @@ def auto_chunk(n: int) -> int:
 
 @dataclass
 class Counters:
-    """Running totals over runs (all int64 / float64, size independent of the run count)."""
+    """Running totals over runs (all int64 / float64, size independent of the run count).
+
+    With ``full``, ``acceptability[i, r - 1]`` counts the runs where contributor ``i`` has
+    rank ``r`` for ``r = 1..kept`` (``kept = n`` by default: the N x N matrix), ``beyond``
+    counts ranks past ``kept`` in bins of ``bin_width`` ranks and ``rank_sum`` sums each
+    contributor's ranks (:class:`~rankings.sensitivity.accept_kernels.RankLayout`);
+    ``focus_hist[r]`` always counts the focus's rank ``r`` for every ``r``.
+    """
 
     n: int
     m: int
     full: bool
     pair_rows: np.ndarray
     runs: int = 0
+    kept: int = 0
+    """Ranks counted one by one (0: all of them)."""
+    bin_width: int = field(init=False)
     focus_hist: np.ndarray = field(init=False)
     acceptability: np.ndarray | None = field(init=False)
+    beyond: np.ndarray | None = field(init=False)
+    rank_sum: np.ndarray | None = field(init=False)
     first_weight_sum: np.ndarray | None = field(init=False)
     shift_sum: np.ndarray | None = field(init=False)
     run_shift_sum: int = 0
@@ -83,14 +96,29 @@ class Counters:
 
     def __post_init__(self) -> None:
         self.focus_hist = np.zeros(self.n + 1, dtype=np.int64)
+        lay = self.layout
+        self.kept, self.bin_width = lay.kept, lay.width
         if self.full:
-            self.acceptability = np.zeros((self.n, self.n), dtype=np.int64)
+            self.acceptability = np.zeros((self.n, lay.kept), dtype=np.int64)
+            self.beyond = np.zeros((self.n, lay.bins), dtype=np.int64)
+            self.rank_sum = np.zeros(self.n, dtype=np.int64)
             self.first_weight_sum = np.zeros((self.n, self.m), dtype=np.int64).astype(object)
             self.shift_sum = np.zeros(self.n, dtype=np.int64)
             p = len(self.pair_rows)
             self.wins = np.zeros((p, p), dtype=np.int64)
         else:
             self.acceptability = self.first_weight_sum = self.shift_sum = self.wins = None
+            self.beyond = self.rank_sum = None
+
+    @property
+    def layout(self) -> RankLayout:
+        return RankLayout.for_ranks(self.n, self.kept or None)
+
+    def drop_full(self) -> None:
+        """Keep only the focus histogram (and per-run lists): what a ``full=False`` run returns."""
+        self.full = False
+        self.acceptability = self.first_weight_sum = self.shift_sum = self.wins = None
+        self.beyond = self.rank_sum = None
 
 
 def merge_counters(parts: Sequence[Counters]) -> Counters:
@@ -101,10 +129,10 @@ def merge_counters(parts: Sequence[Counters]) -> Counters:
     in order equal the counters of one pass over them.
     """
     first = parts[0]
-    total = Counters(first.n, first.m, first.full, first.pair_rows)
-    fixed = ("n", "m", "full", "pair_rows")
+    total = Counters(first.n, first.m, first.full, first.pair_rows, kept=first.kept)
+    fixed = ("n", "m", "full", "pair_rows", "kept", "bin_width")
     for part in parts:
-        if (part.n, part.m, part.full) != (first.n, first.m, first.full):
+        if (part.n, part.m, part.full, part.kept) != (first.n, first.m, first.full, first.kept):
             raise AnalysisError("partial counters must come from the same problem (got different shapes)")
         for f in fields(Counters):
             mine = getattr(total, f.name)
@@ -191,10 +219,11 @@ def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
     """Default compute chunk: a multiple of the generation block, or a divisor of it for large N.
 
     numpy: about 2**20 scores per chunk and at least N rows (the per-chunk bincount
-    costs N^2). Compiled ranking accumulates in place, so its chunk only bounds the
-    score buffer (about 2**19 scores per worker).
+    costs N^2). Compiled ranking accumulates in place, so its chunk bounds the score and
+    order buffers (about 2**21 scores per worker: the more runs a chunk counts per visit
+    of a contributor's counter row, the more of them hit the cache).
     """
-    rows = max(1, 2**19 // max(n, 1)) if (full and compiled) else auto_chunk(n)
+    rows = max(1, 2**21 // max(n, 1)) if (full and compiled) else auto_chunk(n)
     if rows >= GEN_BLOCK:
         return int(min(2**20, GEN_BLOCK * round(rows / GEN_BLOCK)))
     # Large N: a power of two below the block size divides the block, so chunks tile it;
@@ -225,18 +254,21 @@ def _per_worker_batches(batches: Callable[[int, int], RunBatch]) -> Callable[[],
 
 
 def check_analysis_size(n: int, m: int, *, samples: int, chunk_size: int | None, pairs: int,
-                        output: str = "table", sobol_samples: int | None = None, sobol_groups: int = 0) -> Estimate:
+                        output: str = "table", sobol_samples: int | None = None, sobol_groups: int = 0,
+                        top_ranks: int | None = None, full_requested: bool = False) -> Estimate:
     """Refuse a whole analysis (engine, post-processing, Sobol' design, output) that would not fit.
 
     Called before any work with an upper bound of N; the engine's chunk and worker count
-    are the largest :func:`run_engine` may pick.
+    are the largest :func:`run_engine` may pick. ``top_ranks``: the ranks of the
+    acceptability kept (default all); ``full_requested``: the N x N matrix was asked for.
     """
     with kernels.prefer_numpy_for(samples * n):
         compiled = kernels.backend() == "numba"
     chunk = engine_chunk(n, full=True, compiled=compiled) if chunk_size is None else int(chunk_size)
     need = estimate_run(n, m, samples=samples, chunk=chunk, pairs=pairs, workers=kernels.threads(),
                         compiled=compiled, output=output, sobol_samples=sobol_samples,
-                        sobol_groups=sobol_groups, sobol_inputs=sobol_groups)
+                        sobol_groups=sobol_groups, sobol_inputs=sobol_groups, kept=top_ranks,
+                        full_requested=full_requested)
     refuse_if_too_big(need)
     return need
 
@@ -244,7 +276,7 @@ def check_analysis_size(n: int, m: int, *, samples: int, chunk_size: int | None,
 @dataclass
 class _Worker:
     batches: Callable[[int, int], RunBatch]
-    counters: kernels.RankCounters | None
+    counters: accept_kernels.AcceptCounters | None
     hist: np.ndarray
 
 
@@ -276,10 +308,13 @@ def run_engine(
     log_runs: str | Path | None = None,
     progress: Progress | None = None,
     threads: int | None = None,
+    top_ranks: int | None = None,
 ) -> Counters:
     """Evaluate runs ``0 .. samples-1`` (inputs from ``batches(a, b)``) into counters.
 
     ``full=False`` keeps only the focus rank histogram (fast path for linear methods).
+    ``top_ranks`` (with ``full``): acceptability counted for ranks ``1..top_ranks`` only,
+    ranks beyond in coarse bins (default: every rank, the N x N matrix).
     ``store_runs`` also keeps each run's focus rank and mean absolute rank shift (for
     Sobol' analysis; memory grows with the run count).
 
@@ -294,19 +329,22 @@ def run_engine(
     if other is not None:
         token = _ENGINE.set(None)  # the engine evaluates its pieces here, in process
         try:
+            extra = {} if top_ranks is None else {"top_ranks": top_ranks}
             return other.run(problem, batches, samples, chunk_size=chunk_size, full=full, pair_rows=pair_rows,
-                             store_runs=store_runs, log_runs=log_runs, progress=progress, threads=threads)
+                             store_runs=store_runs, log_runs=log_runs, progress=progress, threads=threads, **extra)
         finally:
             _ENGINE.reset(token)
     work = samples * problem.n if isinstance(samples, (int, np.integer)) else -1
     with kernels.prefer_numpy_for(work):
         return _run_engine(problem, batches, samples, chunk_size=chunk_size, full=full, pair_rows=pair_rows,
-                           store_runs=store_runs, log_runs=log_runs, progress=progress, threads=threads)
+                           store_runs=store_runs, log_runs=log_runs, progress=progress, threads=threads,
+                           top_ranks=top_ranks)
 
 
 def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch], samples: int, *,
                 chunk_size: int | None, full: bool, pair_rows: Sequence[int], store_runs: bool,
-                log_runs: str | Path | None, progress: Progress | None, threads: int | None) -> Counters:
+                log_runs: str | Path | None, progress: Progress | None, threads: int | None,
+                top_ranks: int | None) -> Counters:
     n, m = problem.n, len(problem.metrics)
     compiled = kernels.backend() == "numba"
     need_full = full or store_runs
@@ -320,9 +358,10 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
         workers = 1  # scoring may call multi-threaded BLAS: extra workers would oversubscribe the cores
     starts = range(0, samples, chunk) if isinstance(samples, (int, np.integer)) and samples > 0 else range(0)
     workers = max(1, min(workers, len(starts)))
+    layout = RankLayout.for_ranks(n, top_ranks)
     check_run_size(samples, n, m, chunk, full=need_full, store_runs=store_runs, pairs=len(pair_index),
-                   workers=workers, compiled=compiled)
-    counters = Counters(n, m, need_full, pair_index)
+                   workers=workers, compiled=compiled, kept=layout.kept)
+    counters = Counters(n, m, need_full, pair_index, kept=layout.kept)
     ref = problem.nominal_ranks.astype(np.int64)
     f = problem.focus
     tol = problem.linear_tolerance() if fast is not None else 0.0
@@ -334,7 +373,7 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
     def state() -> _Worker:
         st = getattr(local, "state", None)
         if st is None:
-            st = _Worker(make_batches(), kernels.RankCounters(n, m, pair_index) if need_full else None,
+            st = _Worker(make_batches(), accept_kernels.AcceptCounters(layout, m, pair_index) if need_full else None,
                          np.zeros(n + 1, dtype=np.int64))
             with states_lock:
                 states.append(st)
@@ -402,7 +441,13 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
             if st.counters is not None:
                 assert counters.acceptability is not None and counters.first_weight_sum is not None
                 assert counters.shift_sum is not None and counters.wins is not None
-                counters.acceptability += st.counters.acceptability
+                assert counters.beyond is not None and counters.rank_sum is not None
+                if st is states[0]:  # take the first worker's matrices: the zeros allocated above are never touched
+                    counters.acceptability, counters.beyond = st.counters.acceptability, st.counters.beyond
+                else:
+                    counters.acceptability += st.counters.acceptability
+                    counters.beyond += st.counters.beyond
+                counters.rank_sum += st.counters.rank_sum
                 counters.first_weight_sum += st.counters.first_weight_big
                 counters.shift_sum += st.counters.shift_sum
                 counters.wins += st.counters.wins

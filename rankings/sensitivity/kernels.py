@@ -350,8 +350,8 @@ def cache_folders() -> list[Path]:
 
 
 def cache_ready() -> bool:
-    """Whether a kernel cache exists on disk (read without importing numba): the run loads, not compiles."""
-    pattern = f"kernels._py_rank_accumulate-*.py{sys.version_info[0]}{sys.version_info[1]}.nbi"
+    """Whether the acceptability kernel's cache (the largest compile) is on disk, read without numba."""
+    pattern = f"accept_kernels._py_accumulate-*.py{sys.version_info[0]}{sys.version_info[1]}.nbi"
     for folder in cache_folders():
         if not folder.is_dir():
             continue

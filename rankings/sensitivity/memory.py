@@ -30,6 +30,7 @@ import numpy as np
 
 from rankings.errors import AnalysisError
 from rankings.sensitivity import kernels
+from rankings.sensitivity.accept_kernels import BUFFER_CELLS, RankLayout
 
 MAX_SAMPLES = 10**12
 COUNTING_KERNEL_MAX_N = kernels.NUMPY_COUNTING_MAX_N
@@ -50,16 +51,26 @@ SOBOL_BYTES_PER_RUN = 100
 OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
 
 
+def _columns(n: int, kept: int | None) -> tuple[int, int]:
+    """(ranks kept, coarse bins) of the acceptability counters (see accept_kernels.RankLayout)."""
+    lay = RankLayout.for_ranks(n, kept)
+    return lay.kept, lay.bins
+
+
 def estimate_memory(n: int, m: int, chunk: int, *, full: bool, samples: int, store_runs: bool,
-                    pairs: int, workers: int = 1, compiled: bool = False) -> int:
-    """Bytes the engine needs at peak (per-worker chunk working set and counters + stored runs)."""
+                    pairs: int, workers: int = 1, compiled: bool = False, kept: int | None = None) -> int:
+    """Bytes the engine needs at peak (per-worker chunk working set and counters + stored runs).
+
+    ``kept``: ranks of the acceptability counted one by one (default all: N x N counters).
+    """
     if full:
-        per_chunk = chunk * n * 8 * 2 if compiled else chunk * n * (8 * 5 + 1)
+        per_chunk = chunk * n * 8 * 3 + BUFFER_CELLS * 4 if compiled else chunk * n * (8 * 5 + 1)
     else:
         per_chunk = chunk * m * 8 * 2 if compiled else chunk * n * 9
     if full and not compiled and n <= COUNTING_KERNEL_MAX_N:
         per_chunk += min(chunk, max(1, 2**20 // (n * n))) * n * n * 12
-    counters = n * n * 8 if full else n * 8
+    top, bins = _columns(n, kept)
+    counters = n * (top + bins + 2) * 8 if full else n * 8
     counters += n * m * 8 * 2 + pairs * pairs * 8
     stored = samples * 16 if store_runs else 0
     return int(workers * (per_chunk + counters + chunk * m * 8 * 4) + counters + stored)
@@ -75,28 +86,38 @@ class Estimate(NamedTuple):
 
 def estimate_run(n: int, m: int, *, samples: int, chunk: int, pairs: int, workers: int = 1,
                  compiled: bool = False, output: str = "table", sobol_samples: int | None = None,
-                 sobol_groups: int = 0, sobol_inputs: int = 0) -> Estimate:
-    """Peak bytes of a whole sampled analysis and of writing it (the largest phase)."""
+                 sobol_groups: int = 0, sobol_inputs: int = 0, kept: int | None = None,
+                 full_requested: bool = False) -> Estimate:
+    """Peak bytes of a whole sampled analysis and of writing it (the largest phase).
+
+    ``kept``: ranks of the acceptability kept (default all, N x N); ``full_requested``: the
+    N x N matrix was asked for (the remedy then names the compact default).
+    """
     if output not in OUTPUT_FORMATS:
         raise AnalysisError(f"output format must be one of {', '.join(OUTPUT_FORMATS)} (got {output!r})")
-    cells = n * n
+    top, bins = _columns(n, kept)
+    cells = n * (top + bins)
     rows = max(1, min(chunk, samples))
     engine = estimate_memory(n, m, rows, full=True, samples=samples, store_runs=False, pairs=pairs,
-                             workers=workers, compiled=compiled)
+                             workers=workers, compiled=compiled, kept=kept)
     fewer = "use fewer contributors" + (" or a smaller --chunk-size" if engine > POST_BYTES_PER_CELL * cells else "")
+    if full_requested:
+        fewer = "drop --full-acceptability (the default keeps ranks 1..K with --top-ranks K) or " + fewer
     phases = [Estimate(engine, f"the engine on {n} contributors", fewer),
-              Estimate(POST_BYTES_PER_CELL * cells, f"the {n} x {n} rank acceptability", "use fewer contributors")]
+              Estimate(POST_BYTES_PER_CELL * cells, f"the {n} x {top} rank acceptability", fewer.replace(
+                  " or a smaller --chunk-size", ""))]
     if sobol_samples is not None:
         runs = sobol_samples * (sobol_groups + 2)
         design = sobol_samples * SOBOL_BYTES_PER_BASE_ROW + runs * (SOBOL_BYTES_PER_RUN + 8 * sobol_inputs)
         sobol_engine = estimate_memory(n, m, max(1, min(chunk, runs)), full=True, samples=runs, store_runs=False,
-                                       pairs=0, workers=workers, compiled=compiled)
+                                       pairs=0, workers=workers, compiled=compiled, kept=1)
         what = f"the Sobol' design of {sobol_samples} base rows ({runs} runs)"
         remedy = "lower --sobol-samples" if design >= sobol_engine else "use fewer contributors"
         phases.append(Estimate(HELD_BYTES_PER_CELL * cells + sobol_engine + design, what, remedy))
     if output == "json":
-        phases.append(Estimate(JSON_BYTES_PER_CELL * cells, f"the JSON of {n} x {n} matrices",
-                               "use --format table or fewer contributors"))
+        phases.append(Estimate(JSON_BYTES_PER_CELL * n * top, f"the JSON of {n} x {top} matrices",
+                               "use --format table" + (", a smaller --top-ranks" if top > 1 else "")
+                               + " or fewer contributors"))
     return max(phases, key=lambda e: e.bytes)
 
 
@@ -249,12 +270,12 @@ def refuse_if_too_big(need: Estimate) -> None:
 
 
 def check_run_size(samples: int, n: int, m: int, chunk: int, *, full: bool, store_runs: bool, pairs: int,
-                   workers: int = 1, compiled: bool = False) -> None:
+                   workers: int = 1, compiled: bool = False, kept: int | None = None) -> None:
     """Refuse before the engine starts when the sample count or the memory it needs is impossible."""
     check_samples(samples)
     if chunk < 1 or chunk > 2**20:
         raise AnalysisError(f"chunk size must be an integer from 1 to {2**20} (got {chunk})")
     need = estimate_memory(n, m, min(chunk, samples), full=full, samples=samples, store_runs=store_runs,
-                           pairs=pairs, workers=workers, compiled=compiled)
+                           pairs=pairs, workers=workers, compiled=compiled, kept=kept)
     refuse_if_too_big(Estimate(need, f"the engine on {n} contributors (chunk {chunk})",
                                "use fewer contributors or a smaller --chunk-size"))

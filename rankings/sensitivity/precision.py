@@ -4,7 +4,8 @@
 ``[done, next)`` (the same seeded inputs a single longer run would draw: a run's inputs
 depend only on the seed and its index) until the largest Monte Carlo standard error
 ``sqrt(b (1 - b) / S)`` of the rank acceptabilities ``b`` is at most the target, or the
-cap is reached. The schedule depends only on the counts, which do not depend on the
+cap is reached (ranks past ``--top-ranks`` enter through an upper bound from their bins,
+:func:`largest_variance`). The schedule depends only on the counts, which do not depend on the
 chunk size, so the result does not either. :func:`precision_report` says what was achieved,
 and a shortfall is stated, never hidden.
 """
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from rankings.errors import AnalysisError
-from rankings.sensitivity.engine import Counters, run_engine
+from rankings.sensitivity.engine import Counters, merge_counters, run_engine
 from rankings.sensitivity.sample import RunBatch
 
 
@@ -29,25 +30,26 @@ def check_precision(precision: float, cap: int, samples: int) -> None:
         raise AnalysisError(f"--max-samples must be at least --samples ({samples}) (got {cap})")
 
 
+def largest_variance(counters: Counters) -> float:
+    """The largest ``b (1 - b)`` over every rank acceptability ``b`` (a bound for ranks not kept one by one).
+
+    Ranks past the kept ones are counted in bins: a rank's share is at most its bin's, so
+    ``b (1 - b)`` is at most ``c (1 - c)`` with ``c = min(bin share, 1/2)``; the focus's
+    distribution is kept in full and enters exactly.
+    """
+    assert counters.acceptability is not None and counters.beyond is not None
+    runs = max(counters.runs, 1)
+    b = counters.acceptability / runs
+    worst = float((b * (1 - b)).max()) if b.size else 0.0
+    if counters.beyond.size:
+        c = np.minimum(counters.beyond / runs, 0.5)
+        worst = max(worst, float((c * (1 - c)).max()))
+    f = counters.focus_hist / runs
+    return max(worst, float((f * (1 - f)).max()))
+
+
 def largest_se(counters: Counters) -> float:
-    assert counters.acceptability is not None
-    b = counters.acceptability / max(counters.runs, 1)
-    return float(np.sqrt(b * (1 - b) / max(counters.runs, 1)).max())
-
-
-def _merge(into: Counters, more: Counters) -> None:
-    assert into.acceptability is not None and more.acceptability is not None
-    assert into.first_weight_sum is not None and more.first_weight_sum is not None
-    assert into.shift_sum is not None and more.shift_sum is not None
-    assert into.wins is not None and more.wins is not None
-    into.focus_hist += more.focus_hist
-    into.acceptability += more.acceptability
-    into.first_weight_sum += more.first_weight_sum
-    into.shift_sum += more.shift_sum
-    into.wins += more.wins
-    into.run_shift_sum += more.run_shift_sum
-    into.run_shift_sq += more.run_shift_sq
-    into.runs += more.runs
+    return float(np.sqrt(largest_variance(counters) / max(counters.runs, 1)))
 
 
 def _shifted(batches: Callable[[int, int], RunBatch], offset: int) -> Callable[[int, int], RunBatch]:
@@ -68,12 +70,10 @@ def run_to_precision(problem: Any, batches: Callable[[int, int], RunBatch], samp
         done = counters.runs
         if se <= precision or done >= cap:
             break
-        assert counters.acceptability is not None
-        b = counters.acceptability / done
-        need = math.ceil(float((b * (1 - b)).max()) / precision**2 * 1.1)  # 10% margin on the estimate
+        need = math.ceil(largest_variance(counters) / precision**2 * 1.1)  # 10% margin on the estimate
         target = int(min(cap, max(need, done + max(1, done // 4))))
         more = run_engine(problem, _shifted(batches, done), target - done, **engine)
-        _merge(counters, more)
+        counters = merge_counters([counters, more])  # totals add; the same merge as every engine
         blocks += 1
         if progress is not None:
             progress(counters.runs, counters.runs)
