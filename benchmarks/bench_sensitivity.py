@@ -127,6 +127,105 @@ def naive(n: int, samples: int) -> dict:
     return {"n": n, "s": samples, "seconds": dt, "rate": samples * n / dt}
 
 
+def _fused_reference():
+    """The hand-fused reference: one pass, weights drawn inside, both cores through prange.
+
+    Each prange slice draws Dirichlet(1) weights with its own numpy ``Generator`` (numba's
+    ziggurat ``standard_exponential``, the fastest exponential numba offers), normalises
+    them, sums the focus differences left to right and counts into its own histogram: no
+    buffers, no Python between blocks, no seeded-block bookkeeping. It is the fastest simple
+    way to write the whole computation, not the engine's code (its stream is not the
+    engine's seeded blocks, so only the rates compare, not the histograms).
+    """
+    import numba
+
+    @numba.njit(parallel=True, nogil=True, cache=False)
+    def reference(samples, DT, tol, rngs):  # pragma: no cover - compiled
+        m, N = DT.shape
+        T = len(rngs)
+        hists = np.zeros((T, N + 1 + 64), dtype=np.int64)  # padded rows: no false sharing
+        for t in numba.prange(T):
+            rng = rngs[t]
+            g = np.empty(m)
+            for _ in range(t * samples // T, (t + 1) * samples // T):
+                total = 0.0
+                for j in range(m):
+                    g[j] = rng.standard_exponential()
+                    total += g[j]
+                c = 0
+                if m == 4:
+                    w0, w1, w2, w3 = g[0] / total, g[1] / total, g[2] / total, g[3] / total
+                    d0, d1, d2, d3 = DT[0], DT[1], DT[2], DT[3]
+                    for k in range(N):
+                        c += (((w0 * d0[k] + w1 * d1[k]) + w2 * d2[k]) + w3 * d3[k]) > tol
+                else:
+                    for k in range(N):
+                        x = 0.0
+                        for j in range(m):
+                            x += g[j] / total * DT[j, k]
+                        c += x > tol
+                hists[t, 1 + c] += 1
+        return hists.sum(axis=0)[: N + 1]
+
+    T = numba.get_num_threads()
+    return lambda samples, DT, tol: reference(samples, DT, tol,
+                                              tuple(np.random.default_rng(t) for t in range(T)))
+
+
+class _Wrapped:
+    """``sampler.batch`` behind another callable (the engine then draws weights in numpy)."""
+
+    def __init__(self, sampler) -> None:
+        self.sampler = sampler
+
+    def __call__(self, a: int, b: int):
+        return self.sampler.batch(a, b)
+
+
+def _median_time(repeats: int, fn, *args, **kwargs) -> float:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn(*args, **kwargs)
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
+
+
+def reference_table(ns=(25, 250, 2500), repeats: int = 3) -> None:
+    """Focus rank: the engine against the fused reference kernel, in this process, wall time."""
+    import os
+
+    from rankings.sensitivity import kernels
+    from rankings.sensitivity.engine import run_engine
+    from rankings.sensitivity.sample import RunSampler
+
+    os.environ.setdefault("RANKINGS_KERNELS", "numba")
+    reference = _fused_reference()
+    import numba
+
+    print(f"focus rank, wall time, medians of {repeats}, M = 4, {kernels.threads()} engine threads, "
+          f"{numba.get_num_threads()} numba threads; ratio = reference s / engine s (target >= 0.9); "
+          "numpy-drawn = the engine with weights drawn in numpy by each worker (the previous path)")
+    print(f"{'N':>6} {'S':>9} {'engine s':>9} {'rate':>9} {'ref s':>8} {'ratio':>6} {'numpy-drawn s':>13} "
+          f"{'ratio':>6} {'CPU/wall':>8}")
+    for n in ns:
+        _, _, problem = _problem(n)
+        s = {25: 4_000_000, 250: 2_000_000}.get(n, 1_000_000)
+        DT = problem.focus_fast_path()
+        tol = problem.linear_tolerance()
+        sampler = RunSampler(0, problem.weights)
+        run_engine(problem, sampler.batch, 2 * 16384, full=False)  # load / compile
+        reference(1000, DT, tol)
+        c0 = time.process_time()
+        t_engine = _median_time(repeats, run_engine, problem, RunSampler(0, problem.weights).batch, s, full=False)
+        cpu = (time.process_time() - c0) / repeats
+        t_ref = _median_time(repeats, reference, s, DT, tol)
+        # any callable other than RunSampler.batch: weights drawn in numpy, chunk by chunk
+        t_old = _median_time(max(1, repeats - 2), run_engine, problem, _Wrapped(sampler), s, full=False)
+        print(f"{n:>6} {s:>9} {t_engine:>9.3f} {s * n / t_engine:>9.3g} {t_ref:>8.3f} {t_ref / t_engine:>6.2f} "
+              f"{t_old:>13.3f} {t_ref / t_old:>6.2f} {cpu / t_engine:>8.2f}", flush=True)
+
+
 def _subprocess(n: int, s: int, mode: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--case", str(n), str(s), mode], capture_output=True,
                          text=True, check=True)

@@ -11,7 +11,9 @@ chunk.
 Fast paths:
 
 * linear methodology, no method choices, no data noise, focus only: the focus rank is
-  ``1 + #{k : (W @ D.T)[s, k] > tol}`` with ``D = L - l_f``;
+  ``1 + #{k : (W @ D.T)[s, k] > tol}`` with ``D = L - l_f``; with uniform weights on the
+  numba backend the kernel draws the weights itself, one generation block per task
+  (:mod:`rankings.sensitivity.fused`: the same bits as numpy's draws);
 * linear methodology otherwise: scores are ``W @ L.T`` (a strictly increasing transform
   of the true score, so ranks are identical);
 * anything else: :meth:`Methodology.score_matrix` per chunk and variant.
@@ -41,7 +43,7 @@ import numpy as np
 
 from rankings._atomic import AtomicFile
 from rankings.errors import AnalysisError
-from rankings.sensitivity import kernels
+from rankings.sensitivity import fused, kernels
 from rankings.sensitivity.memory import Estimate, check_run_size, estimate_run, refuse_if_too_big
 from rankings.sensitivity.problem import SamplingProblem, _row_tolerance
 from rankings.sensitivity.sample import (
@@ -241,6 +243,62 @@ def check_analysis_size(n: int, m: int, *, samples: int, chunk_size: int | None,
     return need
 
 
+def _drawn_seed(batches: Callable[[int, int], RunBatch], problem: SamplingProblem) -> int | None:
+    """The seed when the focus kernel can draw the weights itself (uniform weights of a plain
+    :class:`RunSampler`, bit-identical draws checked), else ``None``."""
+    owner = getattr(batches, "__self__", None)
+    if not (isinstance(owner, RunSampler) and getattr(batches, "__func__", None) is RunSampler.batch):
+        return None
+    if owner.factors or owner.noise or owner.weights != problem.weights or not fused.applies(owner.weights):
+        return None
+    return int(owner.seed) if fused.kernel_draws_match(owner.weights.m) else None
+
+
+def _run_drawn(problem: SamplingProblem, seed: int, DT: np.ndarray, tol: float, samples: int, workers: int,
+               counters: Counters, progress: Progress | None) -> np.ndarray:
+    """The focus histogram of runs ``0 .. samples-1``, weights drawn inside the kernel block by block.
+
+    Work units are whole generation blocks (each drawn once, by one worker); with fewer
+    blocks than ``8 x workers`` and many contributors, blocks are split in parts, each part
+    drawing and discarding the runs before it (cheap next to counting at large N).
+    """
+    n = problem.n
+    blocks = -(-samples // GEN_BLOCK)
+    parts = 1
+    if 0 < blocks < 8 * workers:
+        parts = int(max(1, min(-(-8 * workers // blocks), n // 250, 16)))
+    units = []
+    for b in range(blocks):
+        size = min(GEN_BLOCK, samples - b * GEN_BLOCK)
+        step = -(-size // parts)
+        units += [(b, lo, min(step, size - lo)) for lo in range(0, size, step)]
+    local = threading.local()
+    hists: list[np.ndarray] = []
+    hists_lock = threading.Lock()
+
+    def work(unit: tuple[int, int, int]) -> int:
+        hist = getattr(local, "hist", None)
+        if hist is None:
+            hist = local.hist = np.zeros(n + 1, dtype=np.int64)  # focus ranks 1..n
+            with hists_lock:
+                hists.append(hist)
+        fused.focus_block(seed, *unit, DT, tol, hist)
+        return unit[2]
+
+    done = 0
+    workers = max(1, min(workers, len(units)))
+    with ThreadPoolExecutor(workers) as pool:
+        for count in pool.map(work, units):  # in order: progress counts whole runs
+            done += count
+            counters.runs += count
+            if progress is not None:
+                progress(done, samples)
+    total = np.zeros(n + 1, dtype=np.int64)
+    for hist in hists:
+        total += hist
+    return total
+
+
 @dataclass
 class _Worker:
     batches: Callable[[int, int], RunBatch]
@@ -376,6 +434,10 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
         if progress is not None:
             progress(b, samples)
 
+    drawn = _drawn_seed(batches, problem) if (fast is not None and compiled) else None
+    if drawn is not None and fast is not None:
+        counters.focus_hist += _run_drawn(problem, drawn, fast, tol, samples, workers, counters, progress)
+        return counters
     log = RunLog(log_runs, problem) if log_runs is not None else None  # last, just before its try
     ok = False
     try:
