@@ -226,6 +226,67 @@ def reference_table(ns=(25, 250, 2500), repeats: int = 3) -> None:
               f"{t_old:>13.3f} {t_ref / t_old:>6.2f} {cpu / t_engine:>8.2f}", flush=True)
 
 
+def _nonlinear_problem(n: int, aggregate: str):
+    from rankings.methodology import Methodology
+    from rankings.sensitivity.problem import build_problem
+    from rankings.table import ContributorTable, MetricSpec
+
+    rng = np.random.default_rng(12345)
+    values = rng.lognormal(0.0, 1.0, size=(n, 4))
+    values[: n // 10, 1] = 0.0  # zeros: the geometric mean is not log-linear (the veto applies)
+    table = ContributorTable([f"c{i}" for i in range(n)], [MetricSpec(f"m{j}") for j in range(4)], values,
+                             label="synthetic")
+    normalize = {"topsis": "vector"}.get(aggregate, "min-max")
+    method = Methodology(name="bench", description=aggregate, normalize=normalize, aggregate=aggregate)
+    scores = method.scores(method.prepare(table))
+    focus = int(np.argsort(-scores)[n // 5])
+    return method, table, build_problem(method, table, focus=f"c{focus}")
+
+
+def _plain_numpy(method, table, focus: int, samples: int) -> np.ndarray:
+    """Plain numpy: Dirichlet(1) draws, the aggregation's own kernel (BLAS products), the focus count."""
+    from rankings.aggregate import AGGREGATIONS
+
+    prepared = method.prepare(table)
+    Z = method.normalized(prepared)
+    agg = AGGREGATIONS[method.aggregate]
+    rng = np.random.default_rng(0)
+    hist = np.zeros(table.n_contributors + 1, dtype=np.int64)
+    for a in range(0, samples, 16384):
+        g = rng.standard_exponential((min(16384, samples - a), Z.shape[1]))
+        S = agg(Z, g / g.sum(axis=1, keepdims=True))
+        tol = 1e-9 * np.abs(S).max(axis=1) + 1e-12
+        hist += np.bincount(1 + np.count_nonzero(S - S[:, focus:focus + 1] > tol[:, None], axis=1),
+                            minlength=len(hist))
+    return hist
+
+
+def nonlinear_table(ns=(250, 2500), repeats: int = 3) -> None:
+    """TOPSIS, WASPAS, geometric (focus rank): the engine against plain numpy, in this process, wall time."""
+    from rankings.sensitivity import kernels
+    from rankings.sensitivity.engine import run_engine
+    from rankings.sensitivity.sample import RunSampler
+
+    print(f"non-linear aggregations, focus rank, wall time, medians of {repeats}, M = 4, "
+          f"{kernels.threads()} engine threads; plain numpy = Dirichlet draws + the aggregation's numpy kernel "
+          "(threaded BLAS) + focus count, blocks of 16384; ratio = numpy s / engine s (target >= 3)")
+    print(f"{'aggregation':>12} {'N':>6} {'S':>8} {'engine s':>9} {'numpy s':>8} {'ratio':>6} {'CPU/wall':>8}")
+    for aggregate in ("topsis", "waspas", "geometric"):
+        for n in ns:
+            method, table, problem = _nonlinear_problem(n, aggregate)
+            assert problem.variant(()).scorer is not None
+            s = 200_000 if n <= 250 else 40_000
+            run_engine(problem, RunSampler(1, problem.weights).batch, 4096, full=False)  # load / compile
+            focus = table.contributors.index(problem.contributors[problem.focus])
+            c0 = time.process_time()
+            t_engine = _median_time(repeats, run_engine, problem, RunSampler(0, problem.weights).batch, s,
+                                    full=False)
+            cpu = (time.process_time() - c0) / repeats
+            t_numpy = _median_time(repeats, _plain_numpy, method, table, focus, s)
+            print(f"{aggregate:>12} {n:>6} {s:>8} {t_engine:>9.3f} {t_numpy:>8.3f} {t_numpy / t_engine:>6.2f} "
+                  f"{cpu / t_engine:>8.2f}", flush=True)
+
+
 def _subprocess(n: int, s: int, mode: str) -> dict:
     out = subprocess.run([sys.executable, __file__, "--case", str(n), str(s), mode], capture_output=True,
                          text=True, check=True)

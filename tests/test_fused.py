@@ -75,3 +75,21 @@ def test_drawn_focus_histogram_is_the_same_everywhere(monkeypatch, n, m, samples
     # weights drawn in numpy (any callable other than RunSampler.batch takes that path)
     plain = run_engine(problem, lambda a, b: sampler.batch(a, b), samples, full=False, chunk_size=999, threads=2)
     assert plain.focus_hist.tolist() == want
+
+
+def test_focus_counts_match_on_both_backends(monkeypatch):
+    from rankings.ranking import rank_scores
+
+    rng = np.random.default_rng(5)
+    S = np.round(rng.random((300, 40)), 1)  # many exact ties
+    S[:20, 7] = S[:20, 3] + 1e-10  # within the tolerance of the focus 3
+    S[20:30, 5] = np.nan
+    S[30:40, 9] = np.inf
+    S[40:45, 3] = -np.inf
+    got = {}
+    for name in ("numpy", "numba"):
+        monkeypatch.setenv("RANKINGS_KERNELS", name)
+        got[name] = fused.focus_counts(S, 3)
+    assert got["numpy"].tolist() == got["numba"].tolist()
+    finite = np.isfinite(S).all(axis=1)
+    assert got["numba"][finite].tolist() == [int(rank_scores(row)[3]) for row in S[finite]]

@@ -16,7 +16,10 @@ Fast paths:
   (:mod:`rankings.sensitivity.fused`: the same bits as numpy's draws);
 * linear methodology otherwise: scores are ``W @ L.T`` (a strictly increasing transform
   of the true score, so ranks are identical);
-* anything else: :meth:`Methodology.score_matrix` per chunk and variant.
+* TOPSIS, WASPAS and geometric (without a linear form): the same formulas with ordered,
+  BLAS-free sums (:mod:`rankings.sensitivity.nonlinear`), one chunk per core;
+* anything else: :meth:`Methodology.score_matrix` per chunk and variant (one worker
+  unless BLAS is single-threaded).
 
 Ties are competition ranks with the tolerance rule of :mod:`rankings.ranking`
 (``1e-9 * max|s| + 1e-12`` over each run's score vector, neighbours closer than it
@@ -45,7 +48,7 @@ from rankings._atomic import AtomicFile
 from rankings.errors import AnalysisError
 from rankings.sensitivity import fused, kernels
 from rankings.sensitivity.memory import Estimate, check_run_size, estimate_run, refuse_if_too_big
-from rankings.sensitivity.problem import SamplingProblem, _row_tolerance
+from rankings.sensitivity.problem import SamplingProblem
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
     RunBatch,
@@ -369,12 +372,12 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
     compiled = kernels.backend() == "numba"
     need_full = full or store_runs
     fast = None if (need_full or log_runs is not None) else problem.focus_fast_path()
-    linear = not problem.factors and not problem.noise.active and problem.variant(()).L is not None
+    blas_free = problem.blas_free()
     chunk = engine_chunk(n, full=need_full or fast is None, compiled=compiled) if chunk_size is None \
         else int(chunk_size)
     pair_index = np.asarray(sorted(set(int(i) for i in pair_rows)), dtype=np.int64)
     workers = kernels.threads() if threads is None else max(1, int(threads))
-    if not linear and not _blas_single():
+    if not blas_free and not _blas_single():
         workers = 1  # scoring may call multi-threaded BLAS: extra workers would oversubscribe the cores
     starts = range(0, samples, chunk) if isinstance(samples, (int, np.integer)) and samples > 0 else range(0)
     workers = max(1, min(workers, len(starts)))
@@ -411,8 +414,7 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
         if st.counters is not None:
             focus_rank, shift = st.counters.add_chunk(S, W, ref, f)
         else:
-            row_tol = _row_tolerance(S)
-            focus_rank = 1 + np.count_nonzero(S - S[:, f:f + 1] > row_tol[:, None], axis=1)
+            focus_rank = fused.focus_counts(S, f)
             shift = None
         return (batch if log is not None else None), focus_rank, shift
 

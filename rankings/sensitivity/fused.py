@@ -25,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
 from rankings.sensitivity import kernels
 from rankings.sensitivity.sample.weights import GEN_BLOCK, WeightSampler
 
@@ -160,6 +161,23 @@ def _py_focus_block(rng, skip, count, DT, tol, hist):  # pragma: no cover - runs
             hist[1 + c] += 1
 
 
+def _py_focus_counts(S, f, out):  # pragma: no cover - runs compiled
+    """``out[s] = 1 + #{k : S[s, k] - S[s, f] > tol_s}``, ``tol_s`` the tolerance of row ``s``."""
+    n, N = S.shape
+    for s in range(n):
+        big = 0.0
+        for k in range(N):
+            a = abs(S[s, k])
+            if a > big and a != np.inf:
+                big = a
+        tol = RELATIVE_TOLERANCE * big + ABSOLUTE_TOLERANCE
+        sf = S[s, f]
+        c = 0
+        for k in range(N):
+            c += (S[s, k] - sf) > tol
+        out[s] = 1 + c
+
+
 _nb_row_sum: Any = None
 _nb_draw: Any = None
 
@@ -184,7 +202,8 @@ def _compile() -> dict[str, Any]:
             warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
             _nb_row_sum = _jit(_py_row_sum)
             _nb_draw = _jit(_py_draw, inline="always")
-            _compiled.update(dirichlet_rows=_jit(_py_dirichlet_rows), focus_block=_jit(_py_focus_block))
+            _compiled.update(dirichlet_rows=_jit(_py_dirichlet_rows), focus_block=_jit(_py_focus_block),
+                             focus_counts=_jit(_py_focus_counts))
         return _compiled
 
 
@@ -226,3 +245,17 @@ def focus_block(seed: int, block: int, skip: int, count: int, DT: np.ndarray, to
     from rankings.sampling import block_rng
 
     (_compiled or _compile())["focus_block"](block_rng(seed, block), int(skip), int(count), DT, float(tol), hist)
+
+
+def focus_counts(S: np.ndarray, f: int) -> np.ndarray:
+    """Focus rank of each row of a score chunk (runs x N) with the tolerance rule of
+    :mod:`rankings.ranking`: ``1 + #{k : S[s, k] - S[s, f] > tol_s}`` (int64). One pass per
+    row on the numba backend; the numpy one makes the same comparisons."""
+    S = np.ascontiguousarray(S, dtype=np.float64)
+    if kernels.backend() == "numba":
+        out = np.empty(S.shape[0], dtype=np.int64)
+        (_compiled or _compile())["focus_counts"](S, int(f), out)
+        return out
+    row_tol = kernels.row_tolerance(S)
+    with np.errstate(invalid="ignore"):  # inf - inf: not above the focus, as in the kernel
+        return 1 + np.count_nonzero(S - S[:, f:f + 1] > row_tol[:, None], axis=1)
