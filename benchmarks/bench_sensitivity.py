@@ -19,8 +19,17 @@ arithmetic mean, Dirichlet(1) weights) and S weight samples it measures:
 Each case warms the kernels up first (a 2048-sample run, which loads or compiles the
 numba kernels); the one-off warm-up time is printed as ``warm s``.
 
+Before the grid, two tables timed in this process (issue #16), wall time, interleaved repeats:
+
+* focus rank against a hand-fused numba reference (one pass, Dirichlet weights drawn inside,
+  ``prange`` over both cores; :func:`_fused_reference`) at N = 25, 250 and 2,500, and the
+  previous path (weights drawn in numpy by each worker) against the same reference;
+* TOPSIS, WASPAS and geometric (focus rank) against plain numpy (Dirichlet draws, the
+  aggregation's own numpy kernel with threaded BLAS, the focus count).
+
 Usage::
 
+    python benchmarks/bench_sensitivity.py --tables-only   # the two tables (about two minutes)
     python benchmarks/bench_sensitivity.py            # the full grid (several minutes)
     python benchmarks/bench_sensitivity.py --quick    # a small grid
     RANKINGS_KERNELS=numpy python benchmarks/bench_sensitivity.py   # the numpy fallback
@@ -30,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -193,8 +203,6 @@ def _median_time(repeats: int, fn, *args, **kwargs) -> float:
 
 def reference_table(ns=(25, 250, 2500), repeats: int = 3) -> None:
     """Focus rank: the engine against the fused reference kernel, in this process, wall time."""
-    import os
-
     from rankings.sensitivity import kernels
     from rankings.sensitivity.engine import run_engine
     from rankings.sensitivity.sample import RunSampler
@@ -204,7 +212,7 @@ def reference_table(ns=(25, 250, 2500), repeats: int = 3) -> None:
     import numba
 
     print(f"focus rank, wall time, medians of {repeats}, M = 4, {kernels.threads()} engine threads, "
-          f"{numba.get_num_threads()} numba threads; ratio = reference s / engine s (target >= 0.9); "
+          f"{numba.get_num_threads()} numba threads; ratio = median over repeats of reference s / engine s, timed back to back (target >= 0.9); "
           "numpy-drawn = the engine with weights drawn in numpy by each worker (the previous path)")
     print(f"{'N':>6} {'S':>9} {'engine s':>9} {'rate':>9} {'ref s':>8} {'ratio':>6} {'numpy-drawn s':>13} "
           f"{'ratio':>6} {'CPU/wall':>8}")
@@ -216,14 +224,21 @@ def reference_table(ns=(25, 250, 2500), repeats: int = 3) -> None:
         sampler = RunSampler(0, problem.weights)
         run_engine(problem, sampler.batch, 2 * 16384, full=False)  # load / compile
         reference(1000, DT, tol)
-        c0 = time.process_time()
-        t_engine = _median_time(repeats, run_engine, problem, RunSampler(0, problem.weights).batch, s, full=False)
-        cpu = (time.process_time() - c0) / repeats
-        t_ref = _median_time(repeats, reference, s, DT, tol)
-        # any callable other than RunSampler.batch: weights drawn in numpy, chunk by chunk
-        t_old = _median_time(max(1, repeats - 2), run_engine, problem, _Wrapped(sampler), s, full=False)
-        print(f"{n:>6} {s:>9} {t_engine:>9.3f} {s * n / t_engine:>9.3g} {t_ref:>8.3f} {t_ref / t_engine:>6.2f} "
-              f"{t_old:>13.3f} {t_ref / t_old:>6.2f} {cpu / t_engine:>8.2f}", flush=True)
+        # interleaved: each repeat times the three back to back, so a change of load hits all three
+        runs = {"engine": [], "ref": [], "old": [], "cpu": []}
+        for _ in range(repeats):
+            c0 = time.process_time()
+            runs["engine"].append(_median_time(1, run_engine, problem, RunSampler(0, problem.weights).batch, s,
+                                               full=False))
+            runs["cpu"].append((time.process_time() - c0) / runs["engine"][-1])
+            runs["ref"].append(_median_time(1, reference, s, DT, tol))
+            # any callable other than RunSampler.batch: weights drawn in numpy, chunk by chunk
+            runs["old"].append(_median_time(1, run_engine, problem, _Wrapped(sampler), s, full=False))
+        med = {k: float(np.median(v)) for k, v in runs.items()}
+        ratio = float(np.median(np.array(runs["ref"]) / np.array(runs["engine"])))
+        ratio_old = float(np.median(np.array(runs["ref"]) / np.array(runs["old"])))
+        print(f"{n:>6} {s:>9} {med['engine']:>9.3f} {s * n / med['engine']:>9.3g} {med['ref']:>8.3f} {ratio:>6.2f} "
+              f"{med['old']:>13.3f} {ratio_old:>6.2f} {med['cpu']:>8.2f}", flush=True)
 
 
 def _nonlinear_problem(n: int, aggregate: str):
@@ -269,7 +284,7 @@ def nonlinear_table(ns=(250, 2500), repeats: int = 3) -> None:
 
     print(f"non-linear aggregations, focus rank, wall time, medians of {repeats}, M = 4, "
           f"{kernels.threads()} engine threads; plain numpy = Dirichlet draws + the aggregation's numpy kernel "
-          "(threaded BLAS) + focus count, blocks of 16384; ratio = numpy s / engine s (target >= 3)")
+          "(threaded BLAS) + focus count, blocks of 16384; ratio = median over repeats of numpy s / engine s, timed back to back (target >= 3)")
     print(f"{'aggregation':>12} {'N':>6} {'S':>8} {'engine s':>9} {'numpy s':>8} {'ratio':>6} {'CPU/wall':>8}")
     for aggregate in ("topsis", "waspas", "geometric"):
         for n in ns:
@@ -278,13 +293,17 @@ def nonlinear_table(ns=(250, 2500), repeats: int = 3) -> None:
             s = 200_000 if n <= 250 else 40_000
             run_engine(problem, RunSampler(1, problem.weights).batch, 4096, full=False)  # load / compile
             focus = table.contributors.index(problem.contributors[problem.focus])
-            c0 = time.process_time()
-            t_engine = _median_time(repeats, run_engine, problem, RunSampler(0, problem.weights).batch, s,
-                                    full=False)
-            cpu = (time.process_time() - c0) / repeats
-            t_numpy = _median_time(repeats, _plain_numpy, method, table, focus, s)
-            print(f"{aggregate:>12} {n:>6} {s:>8} {t_engine:>9.3f} {t_numpy:>8.3f} {t_numpy / t_engine:>6.2f} "
-                  f"{cpu / t_engine:>8.2f}", flush=True)
+            runs = {"engine": [], "numpy": [], "cpu": []}
+            for _ in range(repeats):  # interleaved, as in reference_table
+                c0 = time.process_time()
+                runs["engine"].append(_median_time(1, run_engine, problem, RunSampler(0, problem.weights).batch, s,
+                                                   full=False))
+                runs["cpu"].append((time.process_time() - c0) / runs["engine"][-1])
+                runs["numpy"].append(_median_time(1, _plain_numpy, method, table, focus, s))
+            med = {k: float(np.median(v)) for k, v in runs.items()}
+            ratio = float(np.median(np.array(runs["numpy"]) / np.array(runs["engine"])))
+            print(f"{aggregate:>12} {n:>6} {s:>8} {med['engine']:>9.3f} {med['numpy']:>8.3f} {ratio:>6.2f} "
+                  f"{med['cpu']:>8.2f}", flush=True)
 
 
 def _subprocess(n: int, s: int, mode: str) -> dict:
@@ -297,10 +316,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--case", nargs=3, metavar=("N", "S", "MODE"))
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--tables-only", action="store_true",
+                        help="only the reference and non-linear tables (no subprocess grid)")
     args = parser.parse_args()
     if args.case:
         n, s, mode = int(args.case[0]), int(args.case[1]), args.case[2]
         print(json.dumps(case(n, s, mode)))
+        return
+    if os.environ.get("RANKINGS_KERNELS", "numba") == "numba":  # both tables time the compiled kernels
+        saved = os.environ.get("RANKINGS_KERNELS")
+        os.environ["RANKINGS_KERNELS"] = "numba"
+        reference_table(repeats=3 if args.quick else 5)
+        print()
+        nonlinear_table(repeats=3 if args.quick else 5)
+        print()
+        if saved is None:
+            del os.environ["RANKINGS_KERNELS"]
+    if args.tables_only:
         return
     ns = (25, 250, 2500)
     ss = (10**4, 10**5) if args.quick else (10**4, 10**5, 10**6)
