@@ -93,3 +93,27 @@ def test_focus_counts_match_on_both_backends(monkeypatch):
     assert got["numpy"].tolist() == got["numba"].tolist()
     finite = np.isfinite(S).all(axis=1)
     assert got["numba"][finite].tolist() == [int(rank_scores(row)[3]) for row in S[finite]]
+
+
+def test_a_shared_run_sampler_draws_each_block_once(monkeypatch):
+    """The engine's workers share one RunSampler: every block is drawn once, whatever the chunk size."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    drawn: list[int] = []
+    real = RunSampler._draw
+    monkeypatch.setattr(RunSampler, "_draw", lambda self, b: (drawn.append(b), real(self, b))[1])
+    problem = _problem(30, 3)
+    monkeypatch.setenv("RANKINGS_KERNELS", "numpy")
+    one = run_engine(problem, RunSampler(4, problem.weights).batch, 3 * GEN_BLOCK, chunk_size=512, full=True,
+                     threads=3)
+    assert sorted(drawn) == [0, 1, 2]  # not once per worker
+    drawn.clear()
+    serial = run_engine(problem, RunSampler(4, problem.weights).batch, 3 * GEN_BLOCK, chunk_size=5000,
+                        full=True, threads=1)
+    assert one.acceptability.tolist() == serial.acceptability.tolist()
+    sampler, fresh = RunSampler(9, problem.weights), RunSampler(9, problem.weights)
+    starts = list(range(0, 3 * GEN_BLOCK, 512))
+    with ThreadPoolExecutor(4) as pool:  # threads asking for the same blocks at once
+        got = list(pool.map(lambda a: sampler.batch(a, a + 512).weights, starts))
+    for a, w in zip(starts, got):
+        assert w.tobytes() == fresh.batch(a, a + 512).weights.tobytes()

@@ -28,7 +28,6 @@ share a rank), so identical rows always get identical ranks.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import os
@@ -214,18 +213,10 @@ def _blas_single() -> bool:
 def _per_worker_batches(batches: Callable[[int, int], RunBatch]) -> Callable[[], Callable[[int, int], RunBatch]]:
     """A factory of ``batches`` for each worker thread.
 
-    A :class:`RunSampler` serialises generation behind its lock and shares one block
-    cache; each worker gets its own copy (same seed, same bytes), so generation runs
-    in parallel. Other callables are shared as they are.
+    A :class:`RunSampler` is shared as it is: it draws each generation block once, for every
+    worker (blocks in parallel, see :class:`RunSampler`), so chunks smaller than a block do
+    not make each worker draw the whole block again. Other callables are shared as they are.
     """
-    owner = getattr(batches, "__self__", None)
-    if isinstance(owner, RunSampler) and getattr(batches, "__func__", None) is RunSampler.batch:
-        def make() -> Callable[[int, int], RunBatch]:
-            mine = copy.copy(owner)
-            mine._cache = {}
-            mine._lock = threading.Lock()
-            return mine.batch
-        return make
     return lambda: batches
 
 
