@@ -41,20 +41,47 @@ def _sums(W: np.ndarray, XT: np.ndarray) -> np.ndarray:
 
 
 class _Geometric:
+    """``exp(W @ log Z)`` with the zero veto; vetoed scores come out as ``exp(-inf) = 0``, the same
+    0.0 as ``np.where(veto, 0.0, ...)``. ``exp`` is numpy's on both backends (numba's may round
+    differently), after the compiled log sums."""
+
     def __init__(self, Z: np.ndarray) -> None:
         logs, zero = _positive_log(Z)  # raises on negative values, as the kernel does
         self.logsT = np.ascontiguousarray(logs.T)
         cols = np.flatnonzero(zero.any(axis=0))  # metrics where some contributor is 0
-        self.zero_cols = cols
-        self.zeroT = np.ascontiguousarray(zero[:, cols].T.astype(float))
+        self.zero_cols = cols.astype(np.int64)
+        self.zeroT = np.ascontiguousarray(zero[:, cols].T)
 
     def __call__(self, W: np.ndarray) -> np.ndarray:
-        log_score = _sums(W, self.logsT)
-        if not len(self.zero_cols):
-            return np.exp(log_score)
-        # sums of 0/1 terms: exact in any order, so ``> 0`` is the kernel's veto test
-        veto = _sums(np.ascontiguousarray((W[:, self.zero_cols] > 0).astype(float)), self.zeroT) > 0
-        return np.where(veto, 0.0, np.exp(log_score))
+        if kernels.backend() == "numba":
+            W = np.ascontiguousarray(W)
+            out = np.empty((W.shape[0], self.logsT.shape[1]))
+            _kernel("geometric_logs")(W, self.logsT, self.zero_cols, self.zeroT, out)
+        else:
+            out = _sums(W, self.logsT)
+            if len(self.zero_cols):
+                # sums of 0/1 terms: exact in any order, so ``> 0`` is the kernel's veto test
+                veto = _sums(np.ascontiguousarray((W[:, self.zero_cols] > 0).astype(float)),
+                             np.ascontiguousarray(self.zeroT.astype(float))) > 0
+                out[veto] = -np.inf
+        return np.exp(out, out=out)
+
+
+def _py_geometric_logs(W, logsT, cols, zeroT, out):  # pragma: no cover - runs compiled
+    """``out[s, k] = sum_j W[s, j] log z_kj`` left to right, or ``-inf`` where a zero value has weight."""
+    n, m = W.shape
+    N = logsT.shape[1]
+    C = cols.shape[0]
+    for s in range(n):
+        for k in range(N):
+            acc = W[s, 0] * logsT[0, k]
+            for j in range(1, m):
+                acc = acc + W[s, j] * logsT[j, k]
+            for c in range(C):
+                if zeroT[c, k] and W[s, cols[c]] > 0:
+                    acc = -np.inf
+                    break
+            out[s, k] = acc
 
 
 def _py_topsis(W, plusT, minusT, out):  # pragma: no cover - runs compiled
@@ -87,6 +114,7 @@ def _kernel(name: str) -> Any:
             from rankings.sensitivity.fused import _jit
 
             _compiled["topsis"] = _jit(_py_topsis)
+            _compiled["geometric_logs"] = _jit(_py_geometric_logs)
         return _compiled[name]
 
 
