@@ -107,3 +107,17 @@ def test_small_tie_groups_match_the_numpy_rule():
         s = pool[rng.integers(0, len(pool), size=n)] if trial % 2 else rng.normal(size=n) * 10.0 ** rng.integers(-3, 4)
         big = np.concatenate([s, np.full(ranking.SMALL_N, -np.inf)])  # past SMALL_N: the numpy path
         np.testing.assert_array_equal(ranking.tie_groups(s), ranking.tie_groups(big)[:n])
+
+
+def test_a_numba_cache_dir_is_the_only_cache_folder(monkeypatch, tmp_path):
+    """numba reads and writes only ``$NUMBA_CACHE_DIR`` when it is set: a cache elsewhere does not count."""
+    from rankings.cli.progress import kernels_pending
+
+    monkeypatch.delenv(backends.KERNELS_ENV, raising=False)
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path / "empty"))
+    assert kernels.cache_folders() == [tmp_path / "empty"]
+    if backends.numba_installed():
+        monkeypatch.setattr(kernels, "_compiled", {})
+        assert kernels_pending(10**9) is True  # even if the package's own __pycache__ holds a cache
+    monkeypatch.delenv("NUMBA_CACHE_DIR")
+    assert kernels.cache_folders()[0].name == "__pycache__"

@@ -15,7 +15,7 @@ Why the output does not depend on the cluster:
 * a task is one generation block of :data:`~rankings.sensitivity.sample.GEN_BLOCK` runs
   (or, for short runs, an aligned power-of-two part of one, so every worker has work); it
   evaluates its range with the in-process engine on one thread and returns its partial
-  :class:`~rankings.sensitivity.engine.Counters`;
+  :class:`~rankings.sensitivity.counters.Counters`;
 * the problem and the run inputs (the seeded sampler, or a Sobol' design) are pickled
   once into one task whose result each worker fetches once; a worker that dies takes
   nothing that cannot be recomputed from it;

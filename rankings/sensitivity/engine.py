@@ -11,10 +11,15 @@ chunk.
 Fast paths:
 
 * linear methodology, no method choices, no data noise, focus only: the focus rank is
-  ``1 + #{k : (W @ D.T)[s, k] > tol}`` with ``D = L - l_f``;
+  ``1 + #{k : (W @ D.T)[s, k] > tol}`` with ``D = L - l_f``; with uniform weights on the
+  numba backend the kernel draws the weights itself, one generation block per task
+  (:mod:`rankings.sensitivity.fused`: the same bits as numpy's draws);
 * linear methodology otherwise: scores are ``W @ L.T`` (a strictly increasing transform
   of the true score, so ranks are identical);
-* anything else: :meth:`Methodology.score_matrix` per chunk and variant.
+* TOPSIS, WASPAS and geometric (without a linear form): the same formulas with ordered,
+  BLAS-free sums (:mod:`rankings.sensitivity.nonlinear`), one chunk per core;
+* anything else: :meth:`Methodology.score_matrix` per chunk and variant (one worker
+  unless BLAS is single-threaded).
 
 Ties are competition ranks with the tolerance rule of :mod:`rankings.ranking`
 (``1e-9 * max|s| + 1e-12`` over each run's score vector, neighbours closer than it
@@ -23,7 +28,6 @@ share a rank), so identical rows always get identical ranks.
 
 from __future__ import annotations
 
-import copy
 import csv
 import io
 import os
@@ -33,7 +37,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +45,15 @@ import numpy as np
 
 from rankings._atomic import AtomicFile
 from rankings.errors import AnalysisError
-from rankings.sensitivity import accept_kernels, kernels
+from rankings.sensitivity import accept_kernels, fused, kernels
 from rankings.sensitivity.accept_kernels import RankLayout
+
+# Counters and merge_counters live in their own module; they are re-exported here, where
+# callers have always found them.
+from rankings.sensitivity.counters import Counters as Counters
+from rankings.sensitivity.counters import merge_counters as merge_counters
 from rankings.sensitivity.memory import Estimate, check_run_size, estimate_run, refuse_if_too_big
-from rankings.sensitivity.problem import SamplingProblem, _row_tolerance
+from rankings.sensitivity.problem import SamplingProblem
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
     RunBatch,
@@ -59,93 +68,6 @@ def auto_chunk(n: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------
-# ---------------------------------------------------------------------------------------
-# Counters
-# ---------------------------------------------------------------------------------------
-
-@dataclass
-class Counters:
-    """Running totals over runs (all int64 / float64, size independent of the run count).
-
-    With ``full``, ``acceptability[i, r - 1]`` counts the runs where contributor ``i`` has
-    rank ``r`` for ``r = 1..kept`` (``kept = n`` by default: the N x N matrix), ``beyond``
-    counts ranks past ``kept`` in bins of ``bin_width`` ranks and ``rank_sum`` sums each
-    contributor's ranks (:class:`~rankings.sensitivity.accept_kernels.RankLayout`);
-    ``focus_hist[r]`` always counts the focus's rank ``r`` for every ``r``.
-    """
-
-    n: int
-    m: int
-    full: bool
-    pair_rows: np.ndarray
-    runs: int = 0
-    kept: int = 0
-    """Ranks counted one by one (0: all of them)."""
-    bin_width: int = field(init=False)
-    focus_hist: np.ndarray = field(init=False)
-    acceptability: np.ndarray | None = field(init=False)
-    beyond: np.ndarray | None = field(init=False)
-    rank_sum: np.ndarray | None = field(init=False)
-    first_weight_sum: np.ndarray | None = field(init=False)
-    shift_sum: np.ndarray | None = field(init=False)
-    run_shift_sum: int = 0
-    run_shift_sq: int = 0
-    wins: np.ndarray | None = field(init=False)
-    focus_runs: list[np.ndarray] = field(default_factory=list)
-    shift_runs: list[np.ndarray] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self.focus_hist = np.zeros(self.n + 1, dtype=np.int64)
-        lay = self.layout
-        self.kept, self.bin_width = lay.kept, lay.width
-        if self.full:
-            self.acceptability = np.zeros((self.n, lay.kept), dtype=np.int64)
-            self.beyond = np.zeros((self.n, lay.bins), dtype=np.int64)
-            self.rank_sum = np.zeros(self.n, dtype=np.int64)
-            self.first_weight_sum = np.zeros((self.n, self.m), dtype=np.int64).astype(object)
-            self.shift_sum = np.zeros(self.n, dtype=np.int64)
-            p = len(self.pair_rows)
-            self.wins = np.zeros((p, p), dtype=np.int64)
-        else:
-            self.acceptability = self.first_weight_sum = self.shift_sum = self.wins = None
-            self.beyond = self.rank_sum = None
-
-    @property
-    def layout(self) -> RankLayout:
-        return RankLayout.for_ranks(self.n, self.kept or None)
-
-    def drop_full(self) -> None:
-        """Keep only the focus histogram (and per-run lists): what a ``full=False`` run returns."""
-        self.full = False
-        self.acceptability = self.first_weight_sum = self.shift_sum = self.wins = None
-        self.beyond = self.rank_sum = None
-
-
-def merge_counters(parts: Sequence[Counters]) -> Counters:
-    """One :class:`Counters` from the partial counters of consecutive run ranges, in run order.
-
-    Totals add (integers: exact in any order); per-run lists are concatenated in the
-    order given. The contract of every engine: the counters of runs ``[a, b)`` merged
-    in order equal the counters of one pass over them.
-    """
-    first = parts[0]
-    total = Counters(first.n, first.m, first.full, first.pair_rows, kept=first.kept)
-    fixed = ("n", "m", "full", "pair_rows", "kept", "bin_width")
-    for part in parts:
-        if (part.n, part.m, part.full, part.kept) != (first.n, first.m, first.full, first.kept):
-            raise AnalysisError("partial counters must come from the same problem (got different shapes)")
-        for f in fields(Counters):
-            mine = getattr(total, f.name)
-            if f.name in fixed or mine is None:
-                continue
-            theirs = getattr(part, f.name)
-            if isinstance(mine, list):
-                mine.extend(theirs)
-            else:
-                setattr(total, f.name, mine + theirs)
-    return total
-
-
 # The run log
 # ---------------------------------------------------------------------------------------
 
@@ -238,18 +160,10 @@ def _blas_single() -> bool:
 def _per_worker_batches(batches: Callable[[int, int], RunBatch]) -> Callable[[], Callable[[int, int], RunBatch]]:
     """A factory of ``batches`` for each worker thread.
 
-    A :class:`RunSampler` serialises generation behind its lock and shares one block
-    cache; each worker gets its own copy (same seed, same bytes), so generation runs
-    in parallel. Other callables are shared as they are.
+    A :class:`RunSampler` is shared as it is: it draws each generation block once, for every
+    worker (blocks in parallel, see :class:`RunSampler`), so chunks smaller than a block do
+    not make each worker draw the whole block again. Other callables are shared as they are.
     """
-    owner = getattr(batches, "__self__", None)
-    if isinstance(owner, RunSampler) and getattr(batches, "__func__", None) is RunSampler.batch:
-        def make() -> Callable[[int, int], RunBatch]:
-            mine = copy.copy(owner)
-            mine._cache = {}
-            mine._lock = threading.Lock()
-            return mine.batch
-        return make
     return lambda: batches
 
 
@@ -271,6 +185,62 @@ def check_analysis_size(n: int, m: int, *, samples: int, chunk_size: int | None,
                         full_requested=full_requested)
     refuse_if_too_big(need)
     return need
+
+
+def _drawn_seed(batches: Callable[[int, int], RunBatch], problem: SamplingProblem) -> int | None:
+    """The seed when the focus kernel can draw the weights itself (uniform weights of a plain
+    :class:`RunSampler`, bit-identical draws checked), else ``None``."""
+    owner = getattr(batches, "__self__", None)
+    if not (isinstance(owner, RunSampler) and getattr(batches, "__func__", None) is RunSampler.batch):
+        return None
+    if owner.factors or owner.noise or owner.weights != problem.weights or not fused.applies(owner.weights):
+        return None
+    return int(owner.seed) if fused.kernel_draws_match(owner.weights.m) else None
+
+
+def _run_drawn(problem: SamplingProblem, seed: int, DT: np.ndarray, tol: float, samples: int, workers: int,
+               counters: Counters, progress: Progress | None) -> np.ndarray:
+    """The focus histogram of runs ``0 .. samples-1``, weights drawn inside the kernel block by block.
+
+    Work units are whole generation blocks (each drawn once, by one worker); with fewer
+    blocks than ``8 x workers`` and many contributors, blocks are split in parts, each part
+    drawing and discarding the runs before it (cheap next to counting at large N).
+    """
+    n = problem.n
+    blocks = -(-samples // GEN_BLOCK)
+    parts = 1
+    if 0 < blocks < 8 * workers:
+        parts = int(max(1, min(-(-8 * workers // blocks), n // 250, 16)))
+    units = []
+    for b in range(blocks):
+        size = min(GEN_BLOCK, samples - b * GEN_BLOCK)
+        step = -(-size // parts)
+        units += [(b, lo, min(step, size - lo)) for lo in range(0, size, step)]
+    local = threading.local()
+    hists: list[np.ndarray] = []
+    hists_lock = threading.Lock()
+
+    def work(unit: tuple[int, int, int]) -> int:
+        hist = getattr(local, "hist", None)
+        if hist is None:
+            hist = local.hist = np.zeros(n + 1, dtype=np.int64)  # focus ranks 1..n
+            with hists_lock:
+                hists.append(hist)
+        fused.focus_block(seed, *unit, DT, tol, hist)
+        return unit[2]
+
+    done = 0
+    workers = max(1, min(workers, len(units)))
+    with ThreadPoolExecutor(workers) as pool:
+        for count in pool.map(work, units):  # in order: progress counts whole runs
+            done += count
+            counters.runs += count
+            if progress is not None:
+                progress(done, samples)
+    total = np.zeros(n + 1, dtype=np.int64)
+    for hist in hists:
+        total += hist
+    return total
 
 
 @dataclass
@@ -349,12 +319,16 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
     compiled = kernels.backend() == "numba"
     need_full = full or store_runs
     fast = None if (need_full or log_runs is not None) else problem.focus_fast_path()
-    linear = not problem.factors and not problem.noise.active and problem.variant(()).L is not None
+    blas_free = problem.blas_free()
     chunk = engine_chunk(n, full=need_full or fast is None, compiled=compiled) if chunk_size is None \
         else int(chunk_size)
+    if chunk_size is None and compiled and not problem.factors and problem.variant(()).scorer is not None:
+        # non-linear scores pass over each chunk two or three times: keep it in cache (about 1 MB;
+        # measured 20% faster at N = 250 than 2**19 scores)
+        chunk = min(chunk, max(64, 2 ** int(np.log2(max(1, 2**17 // max(n, 1))))))
     pair_index = np.asarray(sorted(set(int(i) for i in pair_rows)), dtype=np.int64)
     workers = kernels.threads() if threads is None else max(1, int(threads))
-    if not linear and not _blas_single():
+    if not blas_free and not _blas_single():
         workers = 1  # scoring may call multi-threaded BLAS: extra workers would oversubscribe the cores
     starts = range(0, samples, chunk) if isinstance(samples, (int, np.integer)) and samples > 0 else range(0)
     workers = max(1, min(workers, len(starts)))
@@ -392,8 +366,7 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
         if st.counters is not None:
             focus_rank, shift = st.counters.add_chunk(S, W, ref, f)
         else:
-            row_tol = _row_tolerance(S)
-            focus_rank = 1 + np.count_nonzero(S - S[:, f:f + 1] > row_tol[:, None], axis=1)
+            focus_rank = fused.focus_counts(S, f)
             shift = None
         return (batch if log is not None else None), focus_rank, shift
 
@@ -415,6 +388,10 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
         if progress is not None:
             progress(b, samples)
 
+    drawn = _drawn_seed(batches, problem) if (fast is not None and compiled) else None
+    if drawn is not None and fast is not None:
+        counters.focus_hist += _run_drawn(problem, drawn, fast, tol, samples, workers, counters, progress)
+        return counters
     log = RunLog(log_runs, problem) if log_runs is not None else None  # last, just before its try
     ok = False
     try:

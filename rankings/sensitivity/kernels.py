@@ -335,18 +335,14 @@ def _compile() -> dict[str, Any]:
 
 
 def cache_folders() -> list[Path]:
-    """Where numba may keep this module's kernel cache: ``__pycache__`` beside it, or, when that
-    folder cannot be written (a read-only install), numba's user-wide cache folder
-    (``$NUMBA_CACHE_DIR``, else the user cache folder, e.g. ``~/.cache/numba``)."""
-    here = Path(__file__).resolve().parent
-    folders = [here / "__pycache__"]
+    """Where numba keeps this module's kernel cache: ``$NUMBA_CACHE_DIR`` alone when it is set (numba
+    then reads and writes only there), else ``__pycache__`` beside this file or, when that folder
+    cannot be written (a read-only install), the user cache folder (e.g. ``~/.cache/numba``)."""
     override = os.environ.get("NUMBA_CACHE_DIR")
     if override:
-        folders.append(Path(override))
-    else:
-        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-        folders.append(Path(base) / "numba")
-    return folders
+        return [Path(override)]
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return [Path(__file__).resolve().parent / "__pycache__", Path(base) / "numba"]
 
 
 def cache_ready() -> bool:

@@ -21,6 +21,7 @@ from rankings.methodology import Methodology
 from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE, rank_scores
 from rankings.sensitivity import kernels
 from rankings.sensitivity.linear import linear_problem
+from rankings.sensitivity.nonlinear import ordered_scorer
 from rankings.sensitivity.sample import (
     LENS_FACTORS,
     PREPARATION_FACTORS,
@@ -64,6 +65,8 @@ class Variant:
     LT: np.ndarray | None = None
     fixed: np.ndarray | None = None
     """The weights a ``weights-scheme`` level derives from the data (``None``: the run's sampled weights)."""
+    scorer: Callable[[np.ndarray], np.ndarray] | None = None
+    """A BLAS-free scorer of a non-linear aggregation (:mod:`rankings.sensitivity.nonlinear`)."""
 
     def __post_init__(self) -> None:
         if self.L is not None:
@@ -136,7 +139,8 @@ class SamplingProblem:
                 L = np.ascontiguousarray(lp.L)
             elif method.declarative:
                 Z = method.normalized(table)
-        var = Variant(method, table, drop, L, Z, plan, fixed=fixed)
+        scorer = ordered_scorer(method, Z) if L is None and plan is None else None
+        var = Variant(method, table, drop, L, Z, plan, fixed=fixed, scorer=scorer)
         if len(self._variants) > 4096:
             self._variants.clear()
         self._variants[choice] = var
@@ -216,6 +220,8 @@ class SamplingProblem:
                 # Summed left to right over the metrics (no BLAS): bit-identical on every
                 # backend, build and thread count.
                 res = kernels.linear_scores(Wg, var.LT)
+            elif var.scorer is not None:
+                res = var.scorer(Wg)  # ordered sums too (TOPSIS, WASPAS, geometric)
             else:
                 try:
                     res = var.method.score_matrix(var.table, Wg, prepared=True, normalized=var.Z)
@@ -237,6 +243,20 @@ class SamplingProblem:
             return var.method.score_matrix(table, W, prepared=True)
         except RankingsError as exc:
             raise AnalysisError(f"a noisy copy of the data cannot be scored: {exc}") from None
+
+    def blas_free(self, most: int = 256) -> bool:
+        """Whether every run is scored without BLAS (linear forms and ordered scorers), so that
+        several engine workers do not oversubscribe the cores; ``False`` beyond ``most`` variants."""
+        if self.noise.active:
+            return False
+        sizes = [len(f.levels) for f in self.factors]
+        if int(np.prod(sizes)) > most:
+            return False
+        try:
+            return all(v.L is not None or v.scorer is not None
+                       for v in (self.variant(tuple(c)) for c in product(*[range(k) for k in sizes])))
+        except RankingsError:  # a variant that cannot score: the run reports it where it is drawn
+            return False
 
     def focus_fast_path(self) -> np.ndarray | None:
         """``D.T`` (M x N, focus column zeroed) when the focus-only kernel applies."""

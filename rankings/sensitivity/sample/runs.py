@@ -14,6 +14,9 @@ from rankings.sensitivity.sample.factors import CategoricalFactor
 from rankings.sensitivity.sample.weights import GEN_BLOCK, WeightSampler
 
 _CONFIDENCE_KEY = 2**62 + 2
+KEEP_BLOCKS = 8
+"""Generation blocks a :class:`RunSampler` keeps (a few per worker thread: chunks go forward)."""
+
 @dataclass(frozen=True)
 class RunBatch:
     """The inputs of a contiguous range of runs.
@@ -33,7 +36,12 @@ class RunBatch:
 
 @dataclass
 class RunSampler:
-    """Draws the inputs of runs ``[a, b)`` for a seed, identically for any chunking."""
+    """Draws the inputs of runs ``[a, b)`` for a seed, identically for any chunking.
+
+    Safe to share between threads: each generation block is drawn once, by the first thread
+    that needs it (numpy's generators release the GIL while they fill), while the others wait
+    for that block only; the last :data:`KEEP_BLOCKS` blocks are kept.
+    """
 
     seed: int
     weights: WeightSampler
@@ -41,34 +49,50 @@ class RunSampler:
     noise: bool = False
     _cache: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray | None]] = field(default_factory=dict, repr=False)
     _lock: Any = field(default_factory=threading.Lock, repr=False)
+    _pending: dict[int, threading.Event] = field(default_factory=dict, repr=False)
 
     def __getstate__(self) -> dict[str, Any]:
         # pickled for another process (a Dask worker): the seed and samplers travel, the cache and lock do not
-        state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_lock")}
+        state = {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_lock", "_pending")}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._cache = {}
         self._lock = threading.Lock()
+        self._pending = {}
 
     def _block(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        with self._lock:
-            return self._block_locked(b)
+        while True:
+            with self._lock:
+                hit = self._cache.get(b)
+                if hit is not None:
+                    return hit
+                pending = self._pending.get(b)
+                if pending is None:
+                    pending = self._pending[b] = threading.Event()
+                    break
+            pending.wait()  # another thread draws it; if it failed or was evicted, try again
+        value: tuple[np.ndarray, np.ndarray, np.ndarray | None] | None = None
+        try:
+            value = self._draw(b)
+            return value
+        finally:
+            with self._lock:
+                if value is not None:
+                    if len(self._cache) >= KEEP_BLOCKS:
+                        del self._cache[min(self._cache)]  # runs go forward: the oldest block is done
+                    self._cache[b] = value
+                del self._pending[b]
+            pending.set()
 
-    def _block_locked(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        hit = self._cache.get(b)
-        if hit is not None:
-            return hit
+    def _draw(self, b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         rng = block_rng(self.seed, b)
         W = self.weights.block(self.seed, b, rng)
         choices = np.empty((GEN_BLOCK, len(self.factors)), dtype=np.int64)
         for k, factor in enumerate(self.factors):
             choices[:, k] = rng.integers(0, len(factor.levels), size=GEN_BLOCK)
         keys = rng.integers(0, 2**62, size=GEN_BLOCK, dtype=np.int64) if self.noise else None
-        if len(self._cache) > 4:
-            self._cache.clear()
-        self._cache[b] = (W, choices, keys)
         return W, choices, keys
 
     def batch(self, a: int, b: int) -> RunBatch:

@@ -1,0 +1,183 @@
+"""Scores of the non-linear aggregations (TOPSIS, WASPAS, geometric) for the engine, without BLAS.
+
+:meth:`Methodology.score_matrix` computes these aggregations with matrix products (BLAS).
+The engine scores them here instead, with the same formulas (:mod:`rankings.aggregate`)
+but every weighted sum taken left to right over the metrics by
+:func:`rankings.sensitivity.kernels.linear_scores` (compiled, GIL-free, no FMA) and the
+rest in numpy element by element. Two reasons:
+
+* the bits: a BLAS product of one weight row (``gemv``) differs from the same row inside
+  a larger product (``gemm``) in the last bit for about a third of the scores (measured
+  with OpenBLAS), so a chunk of one run could rank differently from the same run in a
+  larger chunk; ordered sums give the same bits for any chunk, thread count and backend;
+* the cores: with no BLAS call inside a chunk, the engine runs one chunk per core
+  (threaded BLAS on tiny ``K = M`` products cannot use them, and several workers calling
+  it oversubscribe the machine).
+
+The scores differ from :meth:`Methodology.score_matrix`'s by rounding only (a few units
+in the last place), so ranks differ only where two scores sit at the tie tolerance.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from rankings.aggregate import AGGREGATIONS, _positive_log
+from rankings.errors import RankingsError
+from rankings.sensitivity import kernels
+
+ORDERED = ("geometric", "topsis", "waspas")
+"""Aggregations scored here (the linear ones go through their linear form)."""
+
+Scorer = Callable[[np.ndarray], np.ndarray]
+
+
+def _sums(W: np.ndarray, XT: np.ndarray) -> np.ndarray:
+    return kernels.linear_scores(W, XT)
+
+
+class _Geometric:
+    """``exp(W @ log Z)`` with the zero veto; vetoed scores come out as ``exp(-inf) = 0``, the same
+    0.0 as ``np.where(veto, 0.0, ...)``. ``exp`` is numpy's on both backends (numba's may round
+    differently), after the compiled log sums."""
+
+    def __init__(self, Z: np.ndarray) -> None:
+        logs, zero = _positive_log(Z)  # raises on negative values, as the kernel does
+        self.logsT = np.ascontiguousarray(logs.T)
+        cols = np.flatnonzero(zero.any(axis=0))  # metrics where some contributor is 0
+        self.zero_cols = cols.astype(np.int64)
+        self.zeroT = np.ascontiguousarray(zero[:, cols].T)
+
+    def __call__(self, W: np.ndarray) -> np.ndarray:
+        if kernels.backend() == "numba":
+            W = np.ascontiguousarray(W)
+            out = np.empty((W.shape[0], self.logsT.shape[1]))
+            _kernel("geometric_logs")(W, self.logsT, self.zero_cols, self.zeroT, out)
+        else:
+            out = _sums(W, self.logsT)
+            if len(self.zero_cols):
+                # sums of 0/1 terms: exact in any order, so ``> 0`` is the kernel's veto test
+                veto = _sums(np.ascontiguousarray((W[:, self.zero_cols] > 0).astype(float)),
+                             np.ascontiguousarray(self.zeroT.astype(float))) > 0
+                out[veto] = -np.inf
+        return np.exp(out, out=out)
+
+
+def _py_geometric_logs(W, logsT, cols, zeroT, out):  # pragma: no cover - runs compiled
+    """``out[s, k] = sum_j W[s, j] log z_kj`` left to right, or ``-inf`` where a zero value has weight."""
+    n, m = W.shape
+    N = logsT.shape[1]
+    C = cols.shape[0]
+    for s in range(n):
+        for k in range(N):
+            acc = W[s, 0] * logsT[0, k]
+            for j in range(1, m):
+                acc = acc + W[s, j] * logsT[j, k]
+            for c in range(C):
+                if zeroT[c, k] and W[s, cols[c]] > 0:
+                    acc = -np.inf
+                    break
+            out[s, k] = acc
+
+
+def _py_topsis(W, plusT, minusT, out):  # pragma: no cover - runs compiled
+    """``_Topsis.__call__`` in one pass: the same operations in the same order (no FMA)."""
+    n, m = W.shape
+    N = plusT.shape[1]
+    w2 = np.empty(m)
+    for s in range(n):
+        for j in range(m):
+            w2[j] = W[s, j] * W[s, j]
+        for k in range(N):
+            p = w2[0] * plusT[0, k]
+            q = w2[0] * minusT[0, k]
+            for j in range(1, m):
+                p = p + w2[j] * plusT[j, k]
+                q = q + w2[j] * minusT[j, k]
+            d_plus = np.sqrt(p)
+            d_minus = np.sqrt(q)
+            total = d_plus + d_minus
+            out[s, k] = d_minus / total if total > 0 else 0.5
+
+
+_compiled: dict[str, Any] = {}
+_lock = threading.Lock()
+
+
+def _kernel(name: str) -> Any:
+    with _lock:
+        if not _compiled:
+            from rankings.sensitivity.fused import _jit
+
+            _compiled["topsis"] = _jit(_py_topsis)
+            _compiled["geometric_logs"] = _jit(_py_geometric_logs)
+        return _compiled[name]
+
+
+class _Topsis:
+    def __init__(self, Z: np.ndarray) -> None:
+        self.plusT = np.ascontiguousarray(((Z - Z.max(axis=0)) ** 2).T)
+        self.minusT = np.ascontiguousarray(((Z - Z.min(axis=0)) ** 2).T)
+
+    def __call__(self, W: np.ndarray) -> np.ndarray:
+        if kernels.backend() == "numba":
+            W = np.ascontiguousarray(W)
+            out = np.empty((W.shape[0], self.plusT.shape[1]))
+            _kernel("topsis")(W, self.plusT, self.minusT, out)
+            return out
+        W2 = W * W
+        d_plus = np.sqrt(_sums(W2, self.plusT))
+        d_minus = np.sqrt(_sums(W2, self.minusT))
+        total = d_plus + d_minus
+        return np.where(total > 0, d_minus / np.where(total > 0, total, 1.0), 0.5)
+
+
+class _Waspas:
+    def __init__(self, Z: np.ndarray, lam: float = 0.5) -> None:
+        if not 0.0 <= lam <= 1.0:
+            raise ValueError("lambda out of range")  # score_matrix reports it
+        self.lam = lam
+        self.ZT = np.ascontiguousarray(Z.T)
+        self.geometric = _Geometric(Z)
+
+    def __call__(self, W: np.ndarray) -> np.ndarray:
+        return self.lam * _sums(W, self.ZT) + (1.0 - self.lam) * self.geometric(W)
+
+
+def _normalised(inner: Callable[[np.ndarray], np.ndarray]) -> Scorer:
+    def score(W: np.ndarray) -> np.ndarray:
+        W = np.atleast_2d(np.asarray(W, dtype=float))
+        return inner(W / W.sum(axis=1, keepdims=True))  # as score_matrix rescales the rows
+
+    return score
+
+
+def ordered_scorer(method: Any, Z: np.ndarray | None) -> Scorer | None:
+    """A BLAS-free scorer ``W -> S`` equal to ``method.score_matrix`` up to rounding, or ``None``.
+
+    ``None`` when the methodology is not one of :data:`ORDERED` on its normalised matrix
+    ``Z`` (a plugin, pillars, another aggregation), or when the data or a parameter is
+    invalid (then ``score_matrix`` raises its own error as before).
+    """
+    name = method.aggregate or "arithmetic"
+    if Z is None or not method.declarative or name not in ORDERED:
+        return None
+    if method.pillars is not None and not method.pillars.flat:
+        return None
+    agg = AGGREGATIONS[name]
+    params = {k: v for k, v in method.parameters.items() if k in agg.parameters}
+    Z = np.asarray(Z, dtype=float)
+    try:
+        if name == "geometric":
+            inner: Callable[[np.ndarray], np.ndarray] = _Geometric(Z)
+        elif name == "topsis":
+            inner = _Topsis(Z)
+        else:
+            inner = _Waspas(Z, float(params.get("lam", 0.5)))
+    except (RankingsError, ValueError, TypeError):
+        return None
+    return _normalised(inner)
