@@ -1,9 +1,9 @@
 """Drawing a block of bootstrap resamples of the records: the seeded stream and its two kernels.
 
-The stream. Resample ``r`` of block ``b`` (``r`` in ``[0, block)``) belongs to group
-``j = r // GROUP`` of :data:`GROUP` resamples; a group reads the raw 64-bit words of its own
-PCG64 bit generator, seeded with ``SeedSequence(seed, spawn_key=(salt, b, j))``. Each word
-gives two 32-bit candidates ``x``, its low half first. With ``n`` records:
+The stream. Block ``b`` of a record kind reads the raw 64-bit words of one PCG64 bit
+generator seeded with ``SeedSequence(seed, spawn_key=(salt, b))`` (``salt``: the kind's, see
+:func:`rankings.sensitivity.sample.records.kind_salt`). Each word gives two 32-bit
+candidates ``x``, its low half first. With ``n`` records:
 
 * if ``n * n < 2**32``, a candidate gives two record indices: ``x * n * n`` is written
   ``q * 2**32 + l``; it is rejected when ``l < (2**32 - n*n) mod (n*n)``, otherwise it gives
@@ -13,11 +13,11 @@ gives two 32-bit candidates ``x``, its low half first. With ``n`` records:
 * otherwise a candidate gives one index ``hi(x*n)``, rejected when ``lo(x*n) < (2**32 - n) mod n``
   (Lemire 2019, "Fast random integer generation in an interval", ACM TOMACS 29(1)).
 
-Both are exactly uniform. The accepted indices of a group, in order, are its draws:
-resample ``g`` of the group draws indices ``g*n .. g*n + n - 1`` (``n`` records with
-replacement). The stream depends only on the seed, the block and ``n``; PCG64's raw words
-are stable across numpy versions (its ``Generator.integers`` stream is not promised to be),
-and groups are independent, so a block's groups can be drawn on several threads.
+Both are exactly uniform. The accepted indices, in order, are the block's draws: resample
+``r`` of the block draws indices ``r*n .. r*n + n - 1`` (``n`` records with replacement).
+The stream depends only on the seed, the block and ``n``, never on the compute chunk or
+the worker count; PCG64's raw words are stable across numpy versions (its
+``Generator.integers`` stream is not promised to be).
 
 A resample's metric values are, for each (metric, contributor), the sum over the records
 in the incidence's storage order of ``credit * count`` (the order of the sparse product
@@ -26,12 +26,12 @@ and give the same bits:
 
 * ``numpy``: the indices drawn as above with array operations, counted with ``bincount``
   and multiplied by the incidence (:meth:`RecordIncidence.values`);
-* ``numba`` (compiled, cached on disk): per group, one pass that draws and counts the
-  group's resamples, then one pass over the incidence (every metric at once, when the
+* ``numba`` (compiled, cached on disk): per group of :data:`GROUP` resamples, one pass that
+  draws and counts them, then one pass over the incidence (every metric at once, when the
   metrics share their sparsity pattern, as the incidences of a record kind do) that sums
   all of them, with no records x runs count matrix. Own code because it is the point: on
-  25,000 records it is several times faster than the numpy path, whose bounded-integer
-  draws, count matrix and product each cost more than this pass
+  25,000 records it is several times faster than the numpy path, whose vectorised draws,
+  count matrix and product each cost more than this pass
   (``benchmarks/bench_resample.py`` measures it).
 
 Small tables (fewer than :data:`COMPILED_MIN_RECORDS` records) always use numpy, so that
@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -51,7 +50,7 @@ import numpy as np
 from rankings.sensitivity import backends
 
 GROUP = 16
-"""Resamples per independent generator inside a block (their counts stay in cache together)."""
+"""Resamples the compiled kernel counts and sums together (their counts stay in cache together)."""
 COMPILED_MIN_RECORDS = 2_000
 """From this many records, a block is drawn by the compiled kernel (when the backend is numba)."""
 _MASK = np.uint64(0xFFFFFFFF)
@@ -60,9 +59,9 @@ _lock = threading.Lock()
 _compiled: dict[str, Any] = {}
 
 
-def group_bitgen(seed: int, salt: int, block: int, group: int) -> np.random.PCG64:
-    """The bit generator of group ``group`` of block ``block``."""
-    return np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(int(salt), int(block), int(group))))
+def block_bitgen(seed: int, salt: int, block: int) -> np.random.PCG64:
+    """The bit generator of block ``block``."""
+    return np.random.PCG64(np.random.SeedSequence(int(seed), spawn_key=(int(salt), int(block))))
 
 
 def _rule(n: int) -> tuple[int, int, int]:
@@ -87,12 +86,16 @@ def stream_indices(bitgen: np.random.BitGenerator, n: int, need: int) -> np.ndar
     have = 0
     while have < need:
         raw = bitgen.random_raw(_words(need - have, per))
-        x = np.empty(2 * raw.size, dtype=np.uint64)
-        x[0::2] = raw & _MASK
-        x[1::2] = raw >> _SHIFT
+        # the 32-bit halves, low first (little-endian bytes whatever the host)
+        x = raw.astype("<u8", copy=False).view("<u4").astype(np.uint64)
         x *= np.uint64(span)  # < 2**64: x < 2**32 and span < 2**32
         q = (x >> _SHIFT)[(x & _MASK) >= np.uint64(threshold)].astype(np.int64)
-        got = q if per == 1 else np.column_stack([q // n, q % n]).ravel()
+        if per == 1:
+            got = q
+        else:
+            got = np.empty(2 * q.size, dtype=np.int64)
+            np.floor_divide(q, n, out=got[0::2])
+            got[1::2] = q - got[0::2] * n
         parts.append(got)
         have += got.size
     return (np.concatenate(parts) if len(parts) > 1 else parts[0])[:need]
@@ -100,8 +103,7 @@ def stream_indices(bitgen: np.random.BitGenerator, n: int, need: int) -> np.ndar
 
 def block_counts(seed: int, salt: int, block: int, n: int, runs: int) -> np.ndarray:
     """Multinomial(n; 1/n each) counts of the first ``runs`` resamples of a block, records x runs (float64)."""
-    picks = np.concatenate([stream_indices(group_bitgen(seed, salt, block, j), n, n * min(GROUP, runs - a))
-                            for j, a in enumerate(range(0, runs, GROUP))]).reshape(runs, n)
+    picks = stream_indices(block_bitgen(seed, salt, block), n, n * runs).reshape(runs, n)
     picks *= runs
     picks += np.arange(runs, dtype=np.int64)[:, None]
     return np.bincount(picks.ravel(), minlength=runs * n).reshape(n, runs).astype(np.float64)
@@ -111,14 +113,15 @@ def block_counts(seed: int, salt: int, block: int, n: int, runs: int) -> np.ndar
 # The compiled kernel (plain Python; numba compiles it on first use)
 # ---------------------------------------------------------------------------------------
 
-def _py_draw_sum(raw, n, per, span, t, indptr, indices, data, drawn, counts, out):  # pragma: no cover - compiled
-    """Draw ``out.shape[0]`` resamples from ``raw`` and sum the CSR (N x records, data nnz x K) against them.
+def _py_draw_sum(raw, h0, n, per, span, t, indptr, indices, data, drawn, counts, out):  # pragma: no cover - compiled
+    """Draw ``out.shape[0]`` resamples from ``raw`` (from candidate ``h0`` on) and sum the CSR
+    (N x records, data nnz x K) against them.
 
     ``drawn`` (G x records) and ``counts`` (records x G, G >= resamples) are scratch: the
     draws are counted resample by resample (a row stays in cache), then laid side by side
     so that one pass over the incidence sums every resample. ``out`` is resamples x N x K.
-    Returns the number of candidates read, or -1 when ``raw`` ran out (the caller draws
-    more words and calls again: the result depends only on the stream).
+    Returns the candidate the next resample starts at, or -1 when ``raw`` ran out (the
+    caller draws more words and calls again: the result depends only on the stream).
     """
     nn = np.uint64(n)
     ss = np.uint64(span)
@@ -130,7 +133,7 @@ def _py_draw_sum(raw, n, per, span, t, indptr, indices, data, drawn, counts, out
     K = data.shape[1]
     G = counts.shape[1]
     drawn[:, :] = 0
-    h = 0
+    h = h0
     g = 0
     got = 0
     while g < runs:
@@ -218,34 +221,27 @@ def _pattern(inc: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     return np.ascontiguousarray(first), np.ascontiguousarray(cols), np.column_stack(data)
 
 
-def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray], seed: int, salt: int,
-                     block: int, runs: int) -> np.ndarray:
+def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray], bitgen: np.random.BitGenerator,
+                     runs: int) -> np.ndarray:
     n = inc.n_records
     per, span, t = _rule(n)
     kernel = _compile()["draw_sum"]
     indptr, indices, data = pattern
     out = np.empty((runs, len(inc.contributors), len(inc.metrics)))
     # a count is at most n: 16-bit counts when they fit (half the cache a group's counts take)
-    counts_dtype = np.uint16 if n < 2**16 else np.int32 if n < 2**31 else np.int64
-
-    def group(j: int) -> None:
-        a = j * GROUP
+    dtype = np.uint16 if n < 2**16 else np.int32 if n < 2**31 else np.int64
+    drawn = np.empty((GROUP, n), dtype=dtype)
+    counts = np.empty((n, GROUP), dtype=dtype)
+    raw = np.empty(0, dtype=np.uint64)
+    h0 = 0  # the next candidate: half h0 % 2 of raw[h0 // 2]
+    for a in range(0, runs, GROUP):
         size = min(GROUP, runs - a)
-        bitgen = group_bitgen(seed, salt, block, j)
-        drawn = np.empty((GROUP, n), dtype=counts_dtype)
-        counts = np.empty((n, GROUP), dtype=counts_dtype)
-        raw = bitgen.random_raw(_words(n * size, per))
-        while kernel(raw, n, per, span, t, indptr, indices, data, drawn, counts, out[a:a + size]) < 0:
-            raw = np.concatenate([raw, bitgen.random_raw(_words(n * size, per) // 4 + 16)])
-
-    groups = range(-(-runs // GROUP))
-    workers = min(backends.threads(), len(groups))
-    if workers > 1:
-        with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(group, groups))
-    else:
-        for j in groups:
-            group(j)
+        words = _words(n * size, per)
+        raw = np.concatenate([raw[h0 // 2:], bitgen.random_raw(words)])  # words drawn in stream order
+        h0 %= 2
+        while (h := kernel(raw, h0, n, per, span, t, indptr, indices, data, drawn, counts, out[a:a + size])) < 0:
+            raw = np.concatenate([raw, bitgen.random_raw(words // 4 + 16)])
+        raw, h0 = raw[h // 2:], h % 2
     return out
 
 
@@ -261,7 +257,7 @@ def block_values(inc: Any, seed: int, salt: int, block: int, runs: int, *, kerne
         name = backends.backend(kernels)
     pattern = shared_pattern(inc) if name == "numba" else None
     if pattern is not None:
-        out = _compiled_values(inc, pattern, seed, salt, block, runs)
+        out = _compiled_values(inc, pattern, block_bitgen(seed, salt, block), runs)
         out[:, np.isnan(inc.observed)] = np.nan
         return out
     return inc.values(block_counts(seed, salt, block, inc.n_records, runs), transposed=True)

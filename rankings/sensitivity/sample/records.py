@@ -6,11 +6,10 @@ in the engine (the per-run path that scores a different table in every run): its
 whose ``draw(values, key)`` returns the table of resample number ``key``.
 
 Resamples are drawn in blocks of :data:`RESAMPLE_BLOCK`: block ``b`` comes from its own
-generators: per record kind and group of 16 resamples ``j``, PCG64 seeded with
-``SeedSequence(seed, spawn_key=(kind_salt(kind), b, j))``, so resample ``r`` depends only on
-the seed and ``r``, never on the compute chunk or the worker count. A block draws, per
-record kind, the records with replacement (as many as there are) from those generators'
-raw words (the stream is spelled out in :mod:`.draw`) and sums each
+generator per record kind, PCG64 seeded with ``SeedSequence(seed, spawn_key=(kind_salt(kind), b))``,
+so resample ``r`` depends only on the seed and ``r``, never on the compute chunk or the
+worker count. A block draws, per record kind, the records with replacement (as many as
+there are) from that generator's raw words (the stream is spelled out in :mod:`.draw`) and sums each
 resample's credits through the lens's sparse incidence
 (:func:`rankings.data.resample.record_incidence`): a compiled pass for large tables, a
 bincount and one sparse product for small ones, the same bits either way; never a loop
@@ -51,10 +50,9 @@ def bootstrap_counts(seed: int, n_records: int, runs: int, *, block: int = 0) ->
     """Multinomial(n_records; 1/n_records each) counts of resamples ``0 .. runs - 1`` of block ``block``
     of ``seed`` (the model records' stream), laid out records x runs (float64).
 
-    Each resample draws ``n_records`` record indices with replacement from the stream of
-    :mod:`.draw` (groups of :data:`~.draw.GROUP` resamples, each from its own PCG64
-    generator; ``runs`` may exceed :data:`RESAMPLE_BLOCK`, the groups then go on);
-    column ``r`` holds how often each record was drawn.
+    Each resample draws ``n_records`` record indices with replacement from the block's
+    stream (:mod:`.draw`; ``runs`` may exceed :data:`RESAMPLE_BLOCK`, the stream then goes
+    on); column ``r`` holds how often each record was drawn.
     """
     return block_counts(seed, kind_salt("models"), block, n_records, runs)
 
