@@ -27,9 +27,10 @@ and give the same bits:
 * ``numpy``: the indices drawn as above with array operations, counted with ``bincount``
   and multiplied by the incidence (:meth:`RecordIncidence.values`);
 * ``numba`` (compiled, cached on disk): per group of :data:`GROUP` resamples, one pass that
-  draws and counts them, then one pass over the incidence (every metric at once, when the
-  metrics share their sparsity pattern, as the incidences of a record kind do) that sums
-  all of them, with no records x runs count matrix. Own code because it is the point: on
+  draws and counts them (in stream order, on the calling thread), then one pass over the
+  incidence (every metric at once, when the metrics share their sparsity pattern, as the
+  incidences of a record kind do) that sums all of them, on a worker thread while the next
+  group is drawn (``RANKINGS_THREADS``); no records x runs count matrix. Own code because it is the point: on
   25,000 records it is several times faster than the numpy path, whose vectorised draws,
   count matrix and product each cost more than this pass
   (``benchmarks/bench_resample.py`` measures it).
@@ -43,6 +44,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -113,15 +115,14 @@ def block_counts(seed: int, salt: int, block: int, n: int, runs: int) -> np.ndar
 # The compiled kernel (plain Python; numba compiles it on first use)
 # ---------------------------------------------------------------------------------------
 
-def _py_draw_sum(raw, h0, n, per, span, t, indptr, indices, data, drawn, counts, out):  # pragma: no cover - compiled
-    """Draw ``out.shape[0]`` resamples from ``raw`` (from candidate ``h0`` on) and sum the CSR
-    (N x records, data nnz x K) against them.
+def _py_draw_counts(raw, h0, n, per, span, t, runs, drawn, counts):  # pragma: no cover - runs compiled
+    """Count the draws of ``runs`` resamples read from ``raw`` (from candidate ``h0`` on) into
+    ``counts`` (records x G, G >= runs; columns past ``runs`` count 0).
 
-    ``drawn`` (G x records) and ``counts`` (records x G, G >= resamples) are scratch: the
-    draws are counted resample by resample (a row stays in cache), then laid side by side
-    so that one pass over the incidence sums every resample. ``out`` is resamples x N x K.
-    Returns the candidate the next resample starts at, or -1 when ``raw`` ran out (the
-    caller draws more words and calls again: the result depends only on the stream).
+    ``drawn`` (G x records) is scratch: the draws are counted resample by resample (a row
+    stays in cache), then laid side by side. Returns the candidate the next resample starts
+    at, or -1 when ``raw`` ran out (the caller draws more words and calls again: the result
+    depends only on the stream).
     """
     nn = np.uint64(n)
     ss = np.uint64(span)
@@ -129,8 +130,6 @@ def _py_draw_sum(raw, h0, n, per, span, t, indptr, indices, data, drawn, counts,
     mask = np.uint64(0xFFFFFFFF)
     shift = np.uint64(32)
     total = 2 * raw.shape[0]
-    runs = out.shape[0]
-    K = data.shape[1]
     G = counts.shape[1]
     drawn[:, :] = 0
     h = h0
@@ -167,6 +166,17 @@ def _py_draw_sum(raw, h0, n, per, span, t, indptr, indices, data, drawn, counts,
     for r in range(n):
         for q in range(G):
             counts[r, q] = drawn[q, r]
+    return h
+
+
+def _py_sum_counts(indptr, indices, data, counts, out):  # pragma: no cover - runs compiled
+    """out[r, i, k] = round10(sum over row i's entries, in storage order, of data[jj, k] * counts[col, r]).
+
+    One pass over the CSR (N x records, data nnz x K) serves the G resamples of ``counts``.
+    """
+    runs = out.shape[0]
+    K = data.shape[1]
+    G = counts.shape[1]
     acc = np.empty((K, G))
     for i in range(indptr.shape[0] - 1):
         acc[:, :] = 0.0
@@ -179,7 +189,6 @@ def _py_draw_sum(raw, h0, n, per, span, t, indptr, indices, data, drawn, counts,
         for q in range(runs):
             for k in range(K):
                 out[q, i, k] = np.rint(acc[k, q] * 1e10) / 1e10
-    return h
 
 
 def _compile() -> dict[str, Any]:
@@ -189,11 +198,11 @@ def _compile() -> dict[str, Any]:
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
-                try:
-                    fn = numba.njit(nogil=True, cache=True)(_py_draw_sum)
-                except Exception:  # no usable cache folder: compile in memory
-                    fn = numba.njit(nogil=True, cache=False)(_py_draw_sum)
-            _compiled["draw_sum"] = fn
+                for name, fn in (("draw_counts", _py_draw_counts), ("sum_counts", _py_sum_counts)):
+                    try:
+                        _compiled[name] = numba.njit(nogil=True, cache=True)(fn)
+                    except Exception:  # no usable cache folder: compile in memory
+                        _compiled[name] = numba.njit(nogil=True, cache=False)(fn)
         return _compiled
 
 
@@ -223,25 +232,41 @@ def _pattern(inc: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
 
 def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray], bitgen: np.random.BitGenerator,
                      runs: int) -> np.ndarray:
+    """The block drawn group by group on this thread (the stream is sequential), each group's
+    sums handed to a worker thread as soon as its counts are drawn (sums are independent)."""
     n = inc.n_records
     per, span, t = _rule(n)
-    kernel = _compile()["draw_sum"]
+    kernels = _compile()
+    draw_counts, sum_counts = kernels["draw_counts"], kernels["sum_counts"]
     indptr, indices, data = pattern
     out = np.empty((runs, len(inc.contributors), len(inc.metrics)))
     # a count is at most n: 16-bit counts when they fit (half the cache a group's counts take)
     dtype = np.uint16 if n < 2**16 else np.int32 if n < 2**31 else np.int64
     drawn = np.empty((GROUP, n), dtype=dtype)
-    counts = np.empty((n, GROUP), dtype=dtype)
     raw = np.empty(0, dtype=np.uint64)
     h0 = 0  # the next candidate: half h0 % 2 of raw[h0 // 2]
-    for a in range(0, runs, GROUP):
-        size = min(GROUP, runs - a)
-        words = _words(n * size, per)
-        raw = np.concatenate([raw[h0 // 2:], bitgen.random_raw(words)])  # words drawn in stream order
-        h0 %= 2
-        while (h := kernel(raw, h0, n, per, span, t, indptr, indices, data, drawn, counts, out[a:a + size])) < 0:
-            raw = np.concatenate([raw, bitgen.random_raw(words // 4 + 16)])
-        raw, h0 = raw[h // 2:], h % 2
+    workers = max(1, min(backends.threads(), -(-runs // GROUP)) - 1)
+    pool = ThreadPoolExecutor(workers) if workers > 1 or backends.threads() > 1 else None
+    pending = []
+    try:
+        for a in range(0, runs, GROUP):
+            size = min(GROUP, runs - a)
+            words = _words(n * size, per)
+            raw = np.concatenate([raw[h0 // 2:], bitgen.random_raw(words)])  # words drawn in stream order
+            h0 %= 2
+            counts = np.empty((n, GROUP), dtype=dtype)
+            while (h := draw_counts(raw, h0, n, per, span, t, size, drawn, counts)) < 0:
+                raw = np.concatenate([raw, bitgen.random_raw(words // 4 + 16)])
+            raw, h0 = raw[h // 2:], h % 2
+            if pool is None:
+                sum_counts(indptr, indices, data, counts, out[a:a + size])
+            else:
+                pending.append(pool.submit(sum_counts, indptr, indices, data, counts, out[a:a + size]))
+        for job in pending:
+            job.result()
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return out
 
 
