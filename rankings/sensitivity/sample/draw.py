@@ -27,10 +27,9 @@ and give the same bits:
 * ``numpy``: the indices drawn as above with array operations, counted with ``bincount``
   and multiplied by the incidence (:meth:`RecordIncidence.values`);
 * ``numba`` (compiled, cached on disk): per group of :data:`GROUP` resamples, one pass that
-  draws and counts them (in stream order, on the calling thread), then one pass over the
-  incidence (every metric at once, when the metrics share their sparsity pattern, as the
-  incidences of a record kind do) that sums all of them, on a worker thread while the next
-  group is drawn (``RANKINGS_THREADS``); no records x runs count matrix. Own code because it is the point: on
+  draws and counts them (in stream order), then one pass over the incidence (every metric
+  at once, when the metrics share their sparsity pattern, as the incidences of a record
+  kind do) that sums all of them; no records x runs count matrix. Own code because it is the point: on
   25,000 records it is several times faster than the numpy path, whose vectorised draws,
   count matrix and product each cost more than this pass
   (``benchmarks/bench_resample.py`` measures it).
@@ -44,7 +43,6 @@ from __future__ import annotations
 
 import threading
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -232,8 +230,8 @@ def _pattern(inc: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
 
 def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray], bitgen: np.random.BitGenerator,
                      runs: int) -> np.ndarray:
-    """The block drawn group by group on this thread (the stream is sequential), each group's
-    sums handed to a worker thread as soon as its counts are drawn (sums are independent)."""
+    """The block drawn and summed group by group, on the calling thread (a worker thread for the
+    sums measured slower on two loaded cores: the engine's own threads use them)."""
     n = inc.n_records
     per, span, t = _rule(n)
     kernels = _compile()
@@ -243,30 +241,20 @@ def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray
     # a count is at most n: 16-bit counts when they fit (half the cache a group's counts take)
     dtype = np.uint16 if n < 2**16 else np.int32 if n < 2**31 else np.int64
     drawn = np.empty((GROUP, n), dtype=dtype)
+    counts = np.empty((n, GROUP), dtype=dtype)
     raw = np.empty(0, dtype=np.uint64)
     h0 = 0  # the next candidate: half h0 % 2 of raw[h0 // 2]
-    workers = max(1, min(backends.threads(), -(-runs // GROUP)) - 1)
-    pool = ThreadPoolExecutor(workers) if workers > 1 or backends.threads() > 1 else None
-    pending = []
-    try:
-        for a in range(0, runs, GROUP):
-            size = min(GROUP, runs - a)
-            words = _words(n * size, per)
-            raw = np.concatenate([raw[h0 // 2:], bitgen.random_raw(words)])  # words drawn in stream order
-            h0 %= 2
-            counts = np.empty((n, GROUP), dtype=dtype)
-            while (h := draw_counts(raw, h0, n, per, span, t, size, drawn, counts)) < 0:
-                raw = np.concatenate([raw, bitgen.random_raw(words // 4 + 16)])
-            raw, h0 = raw[h // 2:], h % 2
-            if pool is None:
-                sum_counts(indptr, indices, data, counts, out[a:a + size])
-            else:
-                pending.append(pool.submit(sum_counts, indptr, indices, data, counts, out[a:a + size]))
-        for job in pending:
-            job.result()
-    finally:
-        if pool is not None:
-            pool.shutdown()
+    for a in range(0, runs, GROUP):
+        size = min(GROUP, runs - a)
+        words = _words(n * size, per)
+        raw = raw[h0 // 2:]
+        h0 %= 2
+        if raw.size < words:  # top up the words left from the last group, in stream order
+            raw = np.concatenate([raw, bitgen.random_raw(words - raw.size)])
+        while (h := draw_counts(raw, h0, n, per, span, t, size, drawn, counts)) < 0:
+            raw = np.concatenate([raw, bitgen.random_raw(words // 4 + 16)])
+        h0 = h
+        sum_counts(indptr, indices, data, counts, out[a:a + size])
     return out
 
 
@@ -283,6 +271,8 @@ def block_values(inc: Any, seed: int, salt: int, block: int, runs: int, *, kerne
     pattern = shared_pattern(inc) if name == "numba" else None
     if pattern is not None:
         out = _compiled_values(inc, pattern, block_bitgen(seed, salt, block), runs)
-        out[:, np.isnan(inc.observed)] = np.nan
+        missing = np.isnan(inc.observed)
+        if missing.any():
+            out[:, missing] = np.nan
         return out
     return inc.values(block_counts(seed, salt, block, inc.n_records, runs), transposed=True)
