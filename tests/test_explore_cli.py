@@ -75,3 +75,34 @@ def test_bad_input_is_one_line_and_leaves_the_old_file(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "needs a normalize/aggregate methodology (got 'rank-product'" in result.output
     assert page.read_text(encoding="utf-8") == "old"
+
+
+def test_the_payload_carries_the_reports_rank_sets_top_k_and_budget(tmp_path: Path) -> None:
+    from rankings import load_default
+    from rankings.registry import get_methodology
+    from rankings.sensitivity import significance
+
+    page = tmp_path / "p.html"
+    result = _run("--lenses", "none", "--samples", "200", "-o", str(page))
+    assert result.exit_code == 0, result.output
+    payload = _payload(page)
+    lens = payload["lenses"][0]
+    C, B = lens["confidence"], lens["budget"]
+    # the same computation as the report's section, with its parameters
+    method, table = get_methodology(payload["methodology"]["name"]), load_default()
+    kinds = significance.record_kinds(method, table)
+    ref = significance.focus_confidence(method, table, payload["focus"], 0, kinds)
+    assert C["sentence"] == ref.sentence()
+    assert C["marginal"] == list(ref.marginal[payload["focus"]]) and C["bootstrap_runs"] == 500
+    assert C["method"].startswith("Mogstad, Romano, Shaikh and Wilhelm (2024)")
+    lo, hi = C["marginal"]
+    assert C["simultaneous"][0] <= lo <= C["rank"] <= hi <= C["simultaneous"][1]  # never narrower than marginal
+    assert re.fullmatch(rf"{payload['focus']} is \w+; at 95% its rank is (between {lo} and {hi}|{lo}); it (is surely|"
+                        rf"is surely not|may or may not be) in the top 3\.", C["sentence"])
+    assert [g["group"] for g in B["groups"]] == ["records", "weights", "method choices"]
+    assert B["verdict"].startswith(f"Most of the variance of {payload['focus']}'s rank comes from the ")
+    # the command the page offers reproduces the rank sets
+    words = C["command"].split()[1:]
+    res = CliRunner().invoke(main, [*words, "--format", "json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.output)["sentence"] == C["sentence"]

@@ -54,7 +54,7 @@ def test_a_shared_model_is_one_record():
 
 def test_bootstrap_counts_match_the_multinomial_mean_and_variance():
     n, runs = 40, 20000
-    C = bootstrap_counts(np.random.default_rng(5), n, runs).T  # records x runs -> runs x records
+    C = bootstrap_counts(5, n, runs).T  # records x runs -> runs x records
     assert C.shape == (runs, n) and (C.sum(axis=1) == n).all()
     # Multinomial(n; 1/n): E = 1, Var = 1 - 1/n, Cov = -1/n
     mean_se = np.sqrt((1 - 1 / n) / runs)
@@ -176,3 +176,63 @@ def test_cli_budget_table_and_plot(tmp_path):
     assert "Uncertainty budget: Sobol' indices (128 runs, base 32" in res.output
     assert "Uncertainty budget: Most of the variance of Alibaba's rank comes from the " in res.output
     assert (tmp_path / "b-sobol.png").stat().st_size > 1000
+
+
+def _documented_stream(bitgen, n: int, need: int) -> list[int]:
+    """The stream of rankings.sensitivity.sample.draw, word by word in plain Python integers."""
+    span = n * n if n * n < 2**32 else n
+    reject_below = (2**32 - span) % span
+    out: list[int] = []
+    while len(out) < need:
+        word = int(bitgen.random_raw())
+        for x in (word & 0xFFFFFFFF, word >> 32):
+            q, low = divmod(x * span, 2**32)
+            if low < reject_below:
+                continue
+            out.extend([q // n, q % n] if span != n else [q])
+    return out[:need]
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 106, 25_000, 65_535, 65_536, 300_001])
+def test_the_stream_is_the_documented_one(n):
+    from rankings.sensitivity.sample.draw import stream_indices
+
+    need = 3 * n + 5 if n < 1000 else 4001
+    got = stream_indices(np.random.PCG64(n), n, need)
+    assert got.tolist() == _documented_stream(np.random.PCG64(n), n, need)
+
+
+def _random_incidence(n_records: int, n_contributors: int, seed: int):
+    import scipy.sparse as sp
+
+    from rankings.data.resample import RecordIncidence
+
+    rng = np.random.default_rng(seed)
+    rows = np.repeat(np.arange(n_records), rng.integers(1, 4, size=n_records))
+    cols = rng.integers(0, n_contributors, size=rows.size)
+    keep = np.unique(np.column_stack([rows, cols]), axis=0)
+    rows, cols = keep[:, 0], keep[:, 1]
+    share = 1.0 / np.bincount(rows, minlength=n_records)[rows]  # fractional credits: float sums
+    cites = rng.lognormal(2, 1, size=n_records)[rows] * share
+    shape = (n_records, n_contributors)
+    mats = {"notable_models": sp.csr_matrix((share, (rows, cols)), shape=shape),
+            "model_citations": sp.csr_matrix((cites, (rows, cols)), shape=shape)}
+    observed = np.column_stack([np.asarray(m.sum(axis=0)).ravel() for m in mats.values()])
+    observed[0, 1] = np.nan
+    return RecordIncidence("models", tuple(f"c{i}" for i in range(n_contributors)), tuple(mats), mats, observed,
+                           records=tuple(map(str, range(n_records))))
+
+
+@pytest.mark.skipif(not __import__("rankings.sensitivity.backends", fromlist=["x"]).numba_installed(),
+                    reason="numba not installed")
+@pytest.mark.parametrize("n_records, runs", [(3, 40), (2_500, 256), (70_000, 3)])
+def test_compiled_and_numpy_blocks_give_the_same_bytes(n_records, runs):
+    from rankings.sensitivity.sample.draw import block_values, shared_pattern
+
+    inc = _random_incidence(n_records, 60, n_records)
+    assert shared_pattern(inc) is not None
+    a = block_values(inc, 11, 5, 2, runs, kernels="numpy")
+    b = block_values(inc, 11, 5, 2, runs, kernels="numba")
+    assert a.shape == (runs, 60, 2) and np.isnan(a[:, 0, 1]).all()
+    assert a.tobytes() == b.tobytes()
+    assert not np.array_equal(a, block_values(inc, 12, 5, 2, runs, kernels="numpy"), equal_nan=True)

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,24 +58,33 @@ class RecordIncidence:
     observed: np.ndarray = field(repr=False)
     fixed: tuple[str, ...] = ()
     records: tuple[str, ...] = field(default=(), repr=False)
-    _stacked: dict[str, sp.csr_matrix] = field(default_factory=dict, repr=False, compare=False)
+    _stacked: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def n_records(self) -> int:
         return len(self.records)
+
+    def stacked(self) -> sp.csr_matrix:
+        """Every metric's incidence side by side, transposed: (metrics x N) x records, CSR (built once).
+
+        A resample's value of row ``i`` is the sum over row ``i``'s stored entries, in storage
+        order, of ``credit * count``: the order both resampling kernels follow.
+        """
+        stacked = self._stacked.get("t")
+        if stacked is None:
+            stacked = sp.vstack([self.matrices[m].T for m in self.metrics]).tocsr()
+            stacked.indptr = stacked.indptr.astype(np.int64)
+            stacked.indices = stacked.indices.astype(np.int64)
+            self._stacked["t"] = stacked
+        return stacked
 
     def values(self, counts: np.ndarray | sp.spmatrix, *, transposed: bool = False) -> np.ndarray:
         """Metric values (R x N x len(metrics)) for R resamples given as counts (R x records,
         or records x R with ``transposed``)."""
         C = np.asarray(sp.csr_matrix(counts).toarray() if sp.issparse(counts) else counts, dtype=np.float64)
         CT = C if transposed else C.T
-        stacked = self._stacked.get("t")
-        if stacked is None:
-            # every metric's incidence side by side, transposed: (metrics x N) x records, CSR
-            stacked = sp.vstack([self.matrices[m].T for m in self.metrics]).tocsr()
-            self._stacked["t"] = stacked
         # one sparse x dense product for the whole block and every metric
-        product = stacked @ np.ascontiguousarray(CT)
+        product = self.stacked() @ np.ascontiguousarray(CT)
         n = len(self.contributors)
         out = product.reshape(len(self.metrics), n, CT.shape[1]).transpose(2, 1, 0)  # a view: R x N x metrics
         # fractional sums: drop float dust as the table does; missing cells stay missing

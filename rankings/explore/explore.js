@@ -333,6 +333,67 @@
     acc.appendChild(el("p", { "class": "small" }, "Reproduce: "));
     acc.appendChild(el("code", null, A.command));
   }
+  /* Rank confidence sets, the top-k answer and the uncertainty budget: computed at build time
+   * (rankings.sensitivity.significance, the report's section too), for the build focus and the
+   * methodology's own weights; the sentence is the report's, word for word. */
+  function smallTable(head, rows, focusRow) {
+    var table = el("table", { "class": "conf" }), thead = el("thead"), tr = el("tr"), body = el("tbody");
+    head.forEach(function (h) { tr.appendChild(el("th", { scope: "col" }, h)); });
+    thead.appendChild(tr); table.appendChild(thead);
+    rows.forEach(function (cells, k) {
+      var row = el("tr", k === focusRow ? { "class": "focus" } : null);
+      cells.forEach(function (c, j) { row.appendChild(el(j === 0 ? "th" : "td", j === 0 ? { scope: "row" } : { "class": "num" }, c)); });
+      body.appendChild(row);
+    });
+    table.appendChild(body);
+    return table;
+  }
+  function setText(s) { return s ? s[0] + "\u2013" + s[1] : "-"; }
+  function interval(v, ci) { return v === null ? "-" : v.toFixed(2) + " [" + ci[0].toFixed(2) + ", " + ci[1].toFixed(2) + "]"; }
+  function drawConfidence() {
+    var L = lens(), box = clear($("confidence")), C = L.confidence, B = L.budget;
+    var isBuild = state.f !== null && state.f === D.focus;
+    if (!isBuild || !C || C.error) {
+      box.appendChild(el("p", null, !isBuild ? "Rank confidence sets were computed at build time for " + (D.focus === null ? "no focus" : D.focus) + " only." :
+                                     "Not available: " + (C ? C.error : "not computed")));
+      return;
+    }
+    box.appendChild(el("p", { "class": "quote", id: "confidence-sentence" }, C.sentence));
+    var lv = (100 * C.level).toFixed(0) + "%";
+    box.appendChild(el("p", null, "How sure is that rank, given the records themselves? " + C.bootstrap_runs +
+      " bootstrap resamples (seed " + C.seed + "; " + C.resample + "), each scored with " + D.methodology.name +
+      "'s own weights (" + D.methodology.normalize + " + " + D.methodology.aggregate + ", not the sliders). Method: " + C.method +
+      ". A marginal set holds for " + C.focus + " alone; the simultaneous sets hold for every contributor at once, so they are wider."));
+    var answer = { yes: "yes, surely", no: "no, surely not", undecided: "cannot say at this level" }[C.top_k.answer];
+    box.appendChild(smallTable(["quantity", C.focus], [
+      ["rank (methodology's weights)", String(C.rank)],
+      [lv + " marginal rank set", setText(C.marginal)],
+      [lv + " simultaneous rank set", setText(C.simultaneous)],
+      ["in the top " + C.top_k.k + " at " + lv + "?", answer],
+      ["surely in the top " + C.top_k.k, C.top_k.surely.length ? C.top_k.surely.join(", ") : "none"],
+      ["may be in the top " + C.top_k.k, C.top_k.may_be + " of " + C.contributors + " contributor(s)"]]));
+    var focusRow = -1;
+    C.rows.forEach(function (r, k) { if (r.contributor === C.focus) focusRow = k; });
+    box.appendChild(smallTable(["contributor", "rank", lv + " marginal", lv + " simultaneous"], C.rows.map(function (r) {
+      return [r.contributor, String(r.rank), setText(r.marginal), setText(r.simultaneous)]; }), focusRow));
+    C.notes.forEach(function (n) { box.appendChild(el("p", { "class": "small" }, "Note: " + n)); });
+    box.appendChild(el("p", { "class": "small" }, "Reproduce: "));
+    box.appendChild(el("code", null, C.command));
+    box.appendChild(el("h3", null, "Uncertainty budget: the data or the method?"));
+    if (!B || B.error) {
+      box.appendChild(el("p", { id: "budget-missing" }, "Not available for this lens: " + (B ? B.error : "not computed") + "."));
+      return;
+    }
+    box.appendChild(el("p", { "class": "quote", id: "budget-verdict" }, B.verdict));
+    box.appendChild(el("p", null, "Share of the variance of " + C.focus + "'s rank due to each group of inputs (Sobol' indices; " +
+      "a Saltelli design of " + B.base_samples + " base rows, " + B.runs + " runs, seed " + B.seed + "; ST includes interactions). " +
+      "Small runs give wide intervals: read the order, not the decimals."));
+    box.appendChild(smallTable(["group", "S1 [95% interval]", "ST [95% interval]"], B.groups.map(function (g) {
+      return [g.group, interval(g.S1, g.S1_ci), interval(g.ST, g.ST_ci)]; })));
+    if (B.note) box.appendChild(el("p", { "class": "small" }, "Note: " + B.note));
+    box.appendChild(el("p", { "class": "small" }, "Reproduce: "));
+    box.appendChild(el("code", null, B.command));
+  }
   function command() {
     var words = ["rankings", "rank"];
     D.fixed.forEach(function (g) { if (!g.only_with || g.only_with === state.n) words = words.concat(g.words); });
@@ -369,7 +430,7 @@
     var out = compute();
     var t1 = performance.now(), mark = t1;
     [["controls", syncControls], ["summary", drawSummary], ["table", drawTable], ["sweeps", drawSweeps],
-     ["analyses", drawAnalyses], ["url", function () {
+     ["analyses", drawAnalyses], ["confidence", drawConfidence], ["url", function () {
        $("command").value = command();
        $("link").value = location.href.split("#")[0] + toFragment();
        if (!(options && options.keepHash)) writeHash();

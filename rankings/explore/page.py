@@ -73,6 +73,7 @@ slider's range (<span style="background:var(--same)"></span> same rank, <span st
 <div class="analyses">
 <section aria-labelledby="h-bounds"><h2 id="h-bounds">Best and worst attainable rank</h2><div id="bounds"></div></section>
 <section aria-labelledby="h-acc"><h2 id="h-acc">Rank acceptability</h2><div id="acceptability"></div></section>
+<section class="wide" aria-labelledby="h-conf"><h2 id="h-conf">Is the rank significant? Rank confidence sets and the uncertainty budget</h2><div id="confidence"></div></section>
 </div>
 <section class="copy" aria-labelledby="h-copy">
 <h2 id="h-copy">Reproduce this table</h2>

@@ -1,8 +1,11 @@
 """What the explore page embeds: the tables of its lenses and the analyses done at build time.
 
 The page recomputes rankings and sweeps itself (``formulas.js``); what it cannot compute
-(rank bounds need a MILP, rank acceptability a seeded sampled run) is computed here for the
-build's methodology and embedded with the command that reproduces it.
+(rank bounds need a MILP, rank acceptability a seeded sampled run, rank confidence sets a
+bootstrap of the records, the uncertainty budget a Sobol' run) is computed here for the
+build's methodology and focus and embedded with the command that reproduces it. The
+confidence sets, the top-k answer and the quotable sentence are those of the report
+(:mod:`rankings.sensitivity.significance`), for every lens; the budget for the first lens.
 """
 
 from __future__ import annotations
@@ -123,9 +126,46 @@ def _acceptability(method: Methodology, table: ContributorTable, focus: str, sam
                       for r, (p, s) in enumerate(zip(dist, se)) if p > 0]}
 
 
+def _significance(method: Methodology, table: ContributorTable, focus: str, seed: int, budget: bool,
+                  head: Sequence[str], lens_flags: Sequence[str], tail: Sequence[str]) -> dict[str, Any]:
+    """The focus's rank sets, top-k answer and sentence, and (``budget``) its uncertainty budget, as the
+    report's section computes them (:mod:`rankings.sensitivity.significance`), with the commands."""
+    from rankings.sensitivity import significance
+
+    out: dict[str, Any] = {}
+    try:
+        if not table.lens:
+            raise RankingsError("rank confidence sets bootstrap the records behind the table, and a table read "
+                                "from a data file has none (give model records with --models FILE)")
+        kinds = significance.record_kinds(method, table)
+        if not kinds:
+            raise RankingsError(f"{method.name} reads no metric that is a sum over model or paper records")
+        command = _command(["rankings", "confidence"], head, lens_flags, [*tail, *significance.confidence_args(seed, kinds)])
+        out["confidence"] = {**significance.confidence_json(significance.focus_confidence(method, table, focus, seed, kinds)),
+                             "command": command}
+    except RankingsError as exc:
+        out["confidence"] = {"error": str(exc)}
+        out["budget"] = {"error": str(exc)}
+        return out
+    if not budget:
+        out["budget"] = {"error": "computed for the lens the page was built with only (a Sobol' run per lens would "
+                                  "multiply the build time)"}
+        return out
+    command = _command(["rankings", "sensitivity"], head, lens_flags, [*tail, *significance.budget_args(seed, kinds)])
+    try:
+        out["budget"] = {**significance.budget_json(significance.focus_budget(method, table, focus, seed, kinds)),
+                         "command": command}
+    except RankingsError as exc:
+        out["budget"] = {"error": str(exc), "command": command}
+    return out
+
+
 def lens_payload(method: Methodology, choice: LensChoice, focus: str | None, *, samples: int, seed: int,
-                 fixed: Sequence[str], analyses: bool = True) -> dict[str, Any]:
-    """Everything the page needs for one lens (or the one-line reason it has none); ``fixed`` as words."""
+                 fixed: Sequence[str], analyses: bool = True, budget: bool = False) -> dict[str, Any]:
+    """Everything the page needs for one lens (or the one-line reason it has none); ``fixed`` as words.
+
+    ``budget``: also the focus's uncertainty budget (a Sobol' run: the page computes it for its first lens).
+    """
     entry: dict[str, Any] = {"label": choice.label, "flags": list(choice.flags), "data_text": choice.data_text}
     if choice.error is not None or choice.table is None:
         entry["error"] = choice.error or "no table"
@@ -147,7 +187,8 @@ def lens_payload(method: Methodology, choice: LensChoice, focus: str | None, *, 
         "normalizations": _normalizations(method, prepared),
     })
     if not analyses:
-        entry["bounds"] = entry["acceptability"] = {"error": "not computed for this page (built without analyses)"}
+        entry["bounds"] = entry["acceptability"] = entry["confidence"] = entry["budget"] = {
+            "error": "not computed for this page (built without analyses)"}
     elif focus is not None and focus in prepared.contributors:
         weights = ",".join(f"{k}={v!r}" for k, v in result.weights.items())
         tail = ["--weights", weights, "--focus", focus]
@@ -157,8 +198,9 @@ def lens_payload(method: Methodology, choice: LensChoice, focus: str | None, *, 
         entry["acceptability"] = _acceptability(
             method, choice.table, focus, samples, seed,
             _command(["rankings", "sensitivity"], fixed, choice.flags, [*tail, "--samples", str(samples), "--seed", str(seed)]))
+        entry.update(_significance(method, choice.table, focus, seed, budget, fixed, choice.flags, tail))
     else:
-        entry["bounds"] = entry["acceptability"] = {
+        entry["bounds"] = entry["acceptability"] = entry["confidence"] = entry["budget"] = {
             "error": f"{focus!r} is not ranked under this lens" if focus else "no focus"}
     return entry
 
@@ -179,8 +221,8 @@ def build_payload(method: Methodology, lenses: Sequence[LensChoice], focus: str 
     if not lenses:
         raise RankingsError("explore needs at least one table (got no lens)")
     words = fixed_words(fixed, method.normalize)
-    entries = [lens_payload(method, choice, focus, samples=samples, seed=seed, fixed=words, analyses=analyses)
-               for choice in lenses]
+    entries = [lens_payload(method, choice, focus, samples=samples, seed=seed, fixed=words, analyses=analyses,
+                            budget=k == 0) for k, choice in enumerate(lenses)]
     if "error" in entries[0]:
         raise RankingsError(f"explore: {entries[0]['error']}")
     return {

@@ -203,3 +203,51 @@ def test_the_page_asks_the_network_for_nothing(browser: Any, page: tuple[Path, d
         if message["method"] == "Network.requestWillBeSent":
             requested.append(message["params"]["request"]["url"])
     assert requested and all(url.startswith(("file://", "data:", "about:")) for url in requested), requested
+
+
+CONFIDENCE_PANEL = """
+var box = document.getElementById("confidence");
+return {sentence: (box.querySelector("#confidence-sentence") || {}).textContent || null,
+        verdict: (box.querySelector("#budget-verdict") || {}).textContent || null,
+        missing: (box.querySelector("#budget-missing") || {}).textContent || null,
+        tables: Array.from(box.querySelectorAll("table")).map(function (t) {
+          return Array.from(t.querySelectorAll("tbody tr")).map(function (tr) {
+            return Array.from(tr.children).map(function (c) { return c.textContent; }); }); }),
+        codes: Array.from(box.querySelectorAll("code")).map(function (c) { return c.textContent; }),
+        text: box.textContent};
+"""
+
+
+def test_the_confidence_panel_shows_the_payloads_rank_sets_and_budget(browser: Any,
+                                                                      page: tuple[Path, dict[str, Any]]) -> None:
+    path, payload = page
+    open_page(browser, path.as_uri())
+    base = payload["lenses"][0]
+    C, B = base["confidence"], base["budget"]
+    set_state(browser, lens=0, f=payload["focus"])
+    got = browser.execute_script(CONFIDENCE_PANEL)
+    assert got["sentence"] == C["sentence"] and got["sentence"].startswith(f"{payload['focus']} is ")
+    facts = dict((row[0], row[1]) for row in got["tables"][0])
+    assert facts["rank (methodology's weights)"] == str(C["rank"])
+    assert facts["95% marginal rank set"] == f"{C['marginal'][0]}\u2013{C['marginal'][1]}"
+    assert facts["95% simultaneous rank set"] == f"{C['simultaneous'][0]}\u2013{C['simultaneous'][1]}"
+    assert facts[f"surely in the top {C['top_k']['k']}"] == (", ".join(C["top_k"]["surely"]) or "none")
+    assert [row[0] for row in got["tables"][1]] == [r["contributor"] for r in C["rows"]]
+    assert f"{C['bootstrap_runs']} bootstrap resamples" in got["text"] and C["method"] in got["text"]
+    assert got["verdict"] == B["verdict"]
+    budget = {row[0]: row for row in got["tables"][2]}
+    for g in B["groups"]:
+        assert budget[g["group"]][2] == f"{g['ST']:.2f} [{g['ST_ci'][0]:.2f}, {g['ST_ci'][1]:.2f}]"
+    assert got["codes"] == [C["command"], B["command"]]
+    # another lens: its own rank sets, the budget said to be for the first lens only
+    other = next(i for i, lens in enumerate(payload["lenses"]) if i and "confidence" in lens
+                 and "sentence" in lens["confidence"])
+    set_state(browser, lens=other, f=payload["focus"])
+    got = browser.execute_script(CONFIDENCE_PANEL)
+    assert got["sentence"] == payload["lenses"][other]["confidence"]["sentence"]
+    assert got["verdict"] is None and "lens the page was built with only" in got["missing"]
+    # another focus: nothing computed for it, and the page says so
+    rival = next(c for c in base["contributors"] if c != payload["focus"])
+    set_state(browser, lens=0, f=rival)
+    got = browser.execute_script(CONFIDENCE_PANEL)
+    assert got["sentence"] is None and f"computed at build time for {payload['focus']} only" in got["text"]

@@ -1,10 +1,9 @@
 """The report section after the sampled uncertainty: is the rank significant? Rank set, top-k answer, budget.
 
-Rank confidence sets come from a bootstrap of the records behind the table
-(:func:`rankings.sensitivity.confidence.rank_confidence`); the uncertainty budget is a
-Sobol' run grouped into records, snapshot, weights and method choices
-(:func:`rankings.sensitivity.analyze.sensitivity` with ``budget=True``). The section opens
-with one sentence a journalist can quote.
+Rank confidence sets come from a bootstrap of the records behind the table; the
+uncertainty budget is a Sobol' run grouped into records, snapshot, weights and method
+choices. Both, and the sentence a journalist can quote that opens the section, come from
+:mod:`rankings.sensitivity.significance`, which the explore page reads too.
 """
 
 from __future__ import annotations
@@ -13,31 +12,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from rankings.report.parts import _Figures, _guard, _note, _table, e
+from rankings.sensitivity import significance
 
-CONFIDENCE_RUNS = 500
-"""Bootstrap resamples behind the report's rank sets (the command ``rankings confidence`` defaults to 1,000)."""
-TOP_K = 3
-
-
-def _kinds(method: Any, table: Any) -> tuple[str, ...]:
-    """The record kinds whose metrics the methodology reads."""
-    from rankings.data.resample import MODEL_METRICS, PAPER_METRICS
-
-    read = set(method.prepare(table).metric_names)
-    return tuple(k for k, names in (("models", MODEL_METRICS), ("papers", PAPER_METRICS)) if read & set(names))
+# the parameters the explore page shares (rankings.sensitivity.significance)
+CONFIDENCE_RUNS = significance.CONFIDENCE_RUNS
+TOP_K = significance.TOP_K
 
 
 def _confidence_section(method: Any, table: Any, focus: str, seed: int, sobol_samples: int, figs: _Figures) -> str:
-    from rankings.sensitivity.confidence import rank_confidence
-
     if not table.lens:
         return _note("Not computed: rank confidence sets bootstrap the records behind the table, and a table "
                      "read from a data file has none (give model records with --models FILE).")
-    kinds = _kinds(method, table)
+    kinds = significance.record_kinds(method, table)
     if not kinds:
         return _note(f"Not computed: {method.name} reads no metric that is a sum over model or paper records.")
-    r = rank_confidence(method, table, focus=focus, level=0.95, runs=CONFIDENCE_RUNS, seed=seed, resample=kinds,
-                        top_k=TOP_K, marginal_for=10)
+    r = significance.focus_confidence(method, table, focus, seed, kinds)
     f = r.focus_index
     lo, hi = r.marginal[focus]
     slo, shi = (int(x) for x in r.simultaneous[f])
@@ -73,16 +62,9 @@ def _confidence_section(method: Any, table: Any, focus: str, seed: int, sobol_sa
 def _budget_part(method: Any, table: Any, focus: str, seed: int, kinds: tuple[str, ...], sobol_samples: int,
                  figs: _Figures) -> str:
     from rankings.report import plots
-    from rankings.sensitivity.analyze import sensitivity
-    from rankings.sensitivity.sample import parse_vary
 
-    factors = parse_vary(["counting"], metrics=method.prepare(table).metric_names, lens_available=True)
-    base = min(int(sobol_samples), 128)
-    r = sensitivity(method, table, focus=focus, samples=256, seed=seed, factors=factors, sobol=True,
-                    sobol_samples=base, budget=True, resample=kinds)
+    r = significance.focus_budget(method, table, focus, seed, kinds, sobol_samples)
     s = r.sobol
-    if s is None:
-        raise ValueError("the run returned no Sobol' indices")
     out = [f"<p>Share of the variance of {e(focus)}'s rank due to each group of inputs: the records (a bootstrap "
            f"resample), the weights (uniform over all weightings), and the method choices (full or fractional "
            f"counting). A Saltelli design of {s['base_samples']} base rows ({s['runs']:,} runs, seed {seed}); "

@@ -6,12 +6,14 @@ in the engine (the per-run path that scores a different table in every run): its
 whose ``draw(values, key)`` returns the table of resample number ``key``.
 
 Resamples are drawn in blocks of :data:`RESAMPLE_BLOCK`: block ``b`` comes from its own
-generator, ``SeedSequence(seed, spawn_key=(RESAMPLE_SALT, b))``, so resample ``r`` depends
-only on the seed and ``r``, never on the compute chunk. A block is a multinomial count
-matrix (runs x records: the records drawn with replacement, as many as there are) and its
-tables are one product with the lens's sparse incidence
-(:func:`rankings.data.resample.record_incidence`), not a loop per run. The analyses key
-run ``i`` to resample ``i`` (:func:`resample_batches`).
+generator per record kind, PCG64 seeded with ``SeedSequence(seed, spawn_key=(kind_salt(kind), b))``,
+so resample ``r`` depends only on the seed and ``r``, never on the compute chunk or the
+worker count. A block draws, per record kind, the records with replacement (as many as
+there are) from that generator's raw words (the stream is spelled out in :mod:`.draw`) and sums each
+resample's credits through the lens's sparse incidence
+(:func:`rankings.data.resample.record_incidence`): a compiled pass for large tables, a
+bincount and one sparse product for small ones, the same bits either way; never a loop
+per run in Python. The analyses key run ``i`` to resample ``i`` (:func:`resample_batches`).
 """
 
 from __future__ import annotations
@@ -25,39 +27,34 @@ from typing import Any
 import numpy as np
 
 from rankings.errors import AnalysisError
+from rankings.sensitivity.sample.draw import block_counts, block_values
 from rankings.sensitivity.sample.noise import DataNoise, NoisePlan
 from rankings.sensitivity.sample.runs import RunBatch
 
 RESAMPLE_BLOCK = 256
 """Resamples per generation block (bounds the block's tables: RESAMPLE_BLOCK x N x metrics)."""
 RESAMPLE_SALT = 2**62 + 11
+
+
+def kind_salt(kind: str) -> int:
+    """The first spawn-key entry of a record kind's resamples (models: RESAMPLE_SALT, papers: + 2; + 1 keys noise)."""
+    from rankings.data.resample import RESAMPLE_KINDS
+
+    return RESAMPLE_SALT + 2 * RESAMPLE_KINDS.index(kind)
 _CACHE_BYTES = 64 * 2**20  # blocks kept per lens variant: a Sobol' design reads them in any order
 SOBOL_POOL = 1024
 """Resamples a Sobol' design picks from (a design row's uniform chooses one of them)."""
 
 
-_COUNT_ROWS = 32  # resamples counted at once: their counters stay in cache (twice as fast as one big bincount)
+def bootstrap_counts(seed: int, n_records: int, runs: int, *, block: int = 0) -> np.ndarray:
+    """Multinomial(n_records; 1/n_records each) counts of resamples ``0 .. runs - 1`` of block ``block``
+    of ``seed`` (the model records' stream), laid out records x runs (float64).
 
-
-def bootstrap_counts(rng: np.random.Generator, n_records: int, runs: int) -> np.ndarray:
-    """Multinomial(n_records; 1/n_records each) counts for ``runs`` resamples, laid out records x runs (float64).
-
-    Each resample draws ``n_records`` record indices with replacement; column ``r`` holds
-    how often each record was drawn (a ``bincount`` per group of :data:`_COUNT_ROWS`
-    resamples, no sort). Records x runs is the layout the incidence product reads.
+    Each resample draws ``n_records`` record indices with replacement from the block's
+    stream (:mod:`.draw`; ``runs`` may exceed :data:`RESAMPLE_BLOCK`, the stream then goes
+    on); column ``r`` holds how often each record was drawn.
     """
-    out = np.empty((n_records, runs))
-    for a in range(0, runs, _COUNT_ROWS):
-        rows = min(_COUNT_ROWS, runs - a)
-        picks = rng.integers(0, n_records, size=(rows, n_records), dtype=np.int64)
-        picks *= rows
-        picks += np.arange(rows, dtype=np.int64)[:, None]
-        out[:, a:a + rows] = np.bincount(picks.ravel(), minlength=rows * n_records).reshape(n_records, rows)
-    return out
-
-
-def _block_generator(seed: int, block: int) -> np.random.Generator:
-    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=(RESAMPLE_SALT, int(block))))
+    return block_counts(seed, kind_salt("models"), block, n_records, runs)
 
 
 @dataclass(frozen=True)
@@ -150,11 +147,11 @@ class ResamplePlan:
             hit = self._cache.get(b)
             if hit is not None:
                 return hit
-            rng = _block_generator(self.seed, b)
             out = []
             for inc, rows, _ in self.parts:
-                counts = bootstrap_counts(rng, inc.n_records, RESAMPLE_BLOCK)
-                out.append(inc.values(counts, transposed=True)[:, rows, :])
+                values = block_values(inc, self.seed, kind_salt(inc.kind), b, RESAMPLE_BLOCK)
+                identity = rows.size == values.shape[1] and bool((rows == np.arange(rows.size)).all())
+                out.append(values if identity else values[:, rows, :])
             size = sum(v.nbytes for v in out)
             if len(self._cache) >= max(4, _CACHE_BYTES // max(size, 1)):
                 self._cache.clear()
