@@ -100,9 +100,14 @@ def pandas_loop(inc, runs: int, seed: int = 0) -> tuple[float, np.ndarray]:
     return runs / (time.perf_counter() - t0), table.to_numpy()
 
 
-def vectorised(inc, runs: int, seed: int = 0, kernels: str | None = None) -> float:
-    """Runs per second of the block path (tables of every metric for every run)."""
+def vectorised(inc, runs: int, seed: int = 0, kernels: str | None = None, threads: int = 1) -> float:
+    """Runs per second of the block path (tables of every metric for every run).
+
+    ``threads > 1`` draws the blocks on that many threads sharing one plan, as the engine's
+    worker threads do (the compiled kernel releases the GIL; each block depends only on
+    (seed, block), so the tables are the same bytes)."""
     import os
+    from concurrent.futures import ThreadPoolExecutor
 
     from rankings.sensitivity.sample.records import RESAMPLE_BLOCK, ResamplePlan
 
@@ -114,12 +119,17 @@ def vectorised(inc, runs: int, seed: int = 0, kernels: str | None = None) -> flo
         blocks = max(1, runs // RESAMPLE_BLOCK)
         plan.block(0)  # warm-up (imports, compilation or the kernel cache, first allocation)
         plan._cache.clear()
+        def one(b: int) -> float:
+            return float(plan.block(b)[0][:, :, 0].sum())  # the plan keeps only its few-block cache
+
         t0, c0 = time.perf_counter(), time.process_time()
-        total = 0.0
-        for b in range(blocks):
-            total += float(plan.block(b)[0][:, :, 0].sum())
-            plan._cache.clear()  # streamed: nothing kept across blocks
-        CPU_RATES[kernels or "auto"] = blocks * RESAMPLE_BLOCK / (time.process_time() - c0)
+        if threads == 1:
+            total = sum(one(b) for b in range(blocks))
+        else:
+            with ThreadPoolExecutor(threads) as pool:
+                total = sum(pool.map(one, range(blocks)))
+        assert np.isfinite(total)
+        CPU_RATES[f"{kernels or 'auto'}x{threads}"] = blocks * RESAMPLE_BLOCK / (time.process_time() - c0)
         return blocks * RESAMPLE_BLOCK / (time.perf_counter() - t0)
     finally:
         if kernels:
@@ -176,15 +186,17 @@ def main() -> None:
         inc = build()
         if args.quick:
             fast_runs, loop_runs = max(256, fast_runs // 4), max(10, loop_runs // 4)
-        v = vectorised(inc, fast_runs)
+        v1 = vectorised(inc, fast_runs)
+        v = vectorised(inc, fast_runs, threads=2)
         p, _ = pandas_loop(inc, loop_runs)
-        cpu_ratio = CPU_RATES["auto"] / CPU_RATES["pandas"]
+        cpu_ratio = CPU_RATES["autox1"] / CPU_RATES["pandas"]
         numpy_rate = vectorised(inc, max(256, fast_runs // 4), kernels="numpy")
         key = "default" if which.startswith("default") else "synthetic"
         mem = [peak_memory(key, r) for r in (fast_runs // 4, fast_runs)]
         rows.append({"table": which, "records": inc.n_records, "contributors": len(inc.contributors),
-                     "vectorised_runs_per_s": round(v, 1), "numpy_kernel_runs_per_s": round(numpy_rate, 1),
-                     "pandas_loop_runs_per_s": round(p, 1), "ratio": round(v / p, 1), "cpu_ratio": round(cpu_ratio, 1),
+                     "vectorised_runs_per_s": round(v, 1), "one_thread_runs_per_s": round(v1, 1),
+                     "numpy_kernel_runs_per_s": round(numpy_rate, 1),
+                     "pandas_loop_runs_per_s": round(p, 1), "ratio": round(v / p, 1), "one_thread_ratio": round(v1 / p, 1), "cpu_ratio": round(cpu_ratio, 1),
                      "same_table": agree(inc), "kernels_agree": kernels_agree(inc),
                      "peak_mib": {str(fast_runs // 4): mem[0], str(fast_runs): mem[1]}})
     load = os.getloadavg()[0]
@@ -192,15 +204,17 @@ def main() -> None:
         print(json.dumps({"load_1min": load, "rows": rows}, indent=2))
         return
     print(f"load average (1 min): {load:.2f} on {os.cpu_count()} CPUs; ratios are measured in this one process")
-    print(f"{'table':26} {'records':>8} {'contrib':>8} {'auto runs/s':>12} {'numpy runs/s':>13} "
-          f"{'pandas runs/s':>14} {'ratio':>8} {'CPU ratio':>10} {'same':>5}  peak MiB by run count")
+    print(f"{'table':26} {'records':>8} {'contrib':>8} {'2 threads/s':>12} {'1 thread/s':>11} {'numpy/s':>9} "
+          f"{'pandas/s':>9} {'ratio':>7} {'1-thr':>6} {'CPU ratio':>10} {'same':>5}  peak MiB by run count")
     for r in rows:
         same = r["same_table"] and r["kernels_agree"]
         print(f"{r['table']:26} {r['records']:>8} {r['contributors']:>8} {r['vectorised_runs_per_s']:>12,.0f} "
-              f"{r['numpy_kernel_runs_per_s']:>13,.0f} {r['pandas_loop_runs_per_s']:>14,.1f} {r['ratio']:>7.0f}x "
+              f"{r['one_thread_runs_per_s']:>11,.0f} {r['numpy_kernel_runs_per_s']:>9,.0f} "
+              f"{r['pandas_loop_runs_per_s']:>9,.1f} {r['ratio']:>6.0f}x {r['one_thread_ratio']:>5.0f}x "
               f"{r['cpu_ratio']:>9.0f}x {str(same):>5}  " + ", ".join(f"{k}: {v}" for k, v in r["peak_mib"].items()))
-    print("ratio: the auto kernel's runs per second over the pandas loop's, wall clock (target: at least 100x);")
-    print("CPU ratio: the same per CPU-second of this process (all its threads), less moved by other processes")
+    print("ratio: runs per second of the auto kernel on 2 threads sharing one plan (as the engine's workers draw")
+    print("blocks) over the pandas loop's, wall clock (target: at least 100x); 1-thr: the same on one thread;")
+    print("CPU ratio: one thread's runs per CPU-second over the pandas loop's, less moved by other processes")
 
 
 if __name__ == "__main__":

@@ -91,6 +91,21 @@ def test_blocks_depend_only_on_seed_and_block_index():
     assert not np.array_equal(a.block(1)[0], ResamplePlan(4, parts).block(1)[0])
 
 
+def test_threads_sharing_a_plan_draw_each_block_once_and_the_same_bytes():
+    from concurrent.futures import ThreadPoolExecutor
+
+    inc = record_incidence("models", Lens())
+    parts = ((inc, np.arange(len(inc.contributors)), [(0, 0)]),)
+    serial = ResamplePlan(5, parts)
+    shared = ResamplePlan(5, parts)
+    order = [0, 1, 0, 2, 1, 3, 3, 0, 2, 4, 5, 4] * 3  # the same blocks asked for by several threads at once
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda b: (b, shared.block(b)[0]), order))
+    for b, values in got:
+        np.testing.assert_array_equal(values, serial.block(b)[0])
+    assert not shared._pending  # every block handed over, no thread left waiting
+
+
 def test_incidence_cache_and_bad_kind():
     build = default_incidence()
     assert build("models", {"years": (2025, 2025)}) is build("models", {"years": [2025, 2025]})

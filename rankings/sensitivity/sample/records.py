@@ -141,22 +141,50 @@ class ResamplePlan:
     _cache: dict[int, list[np.ndarray]] = field(default_factory=dict, repr=False)
     _lock: Any = field(default_factory=threading.Lock, repr=False)
 
+    _pending: dict[int, threading.Event] = field(default_factory=dict, repr=False)
+
     def block(self, b: int) -> list[np.ndarray]:
-        """Per record kind, the metric values (RESAMPLE_BLOCK x N x kind metrics) of block ``b``."""
+        """Per record kind, the metric values (RESAMPLE_BLOCK x N x kind metrics) of block ``b``.
+
+        Thread-safe without serialising the work: the lock guards only the cache, so the
+        engine's worker threads draw different blocks at the same time (the compiled
+        kernel releases the GIL), and a thread asking for a block another thread is
+        drawing waits for it instead of drawing it twice. A block depends only on
+        (seed, block), so whoever draws it gives the same bytes.
+        """
         with self._lock:
             hit = self._cache.get(b)
             if hit is not None:
                 return hit
-            out = []
-            for inc, rows, _ in self.parts:
-                values = block_values(inc, self.seed, kind_salt(inc.kind), b, RESAMPLE_BLOCK)
-                identity = rows.size == values.shape[1] and bool((rows == np.arange(rows.size)).all())
-                out.append(values if identity else values[:, rows, :])
+            pending = self._pending.get(b)
+            mine = pending is None
+            if pending is None:
+                pending = self._pending[b] = threading.Event()
+        if not mine:
+            pending.wait()
+            with self._lock:
+                hit = self._cache.get(b)
+            return hit if hit is not None else self._compute(b)
+        try:
+            out = self._compute(b)
             size = sum(v.nbytes for v in out)
-            if len(self._cache) >= max(4, _CACHE_BYTES // max(size, 1)):
-                self._cache.clear()
-            self._cache[b] = out
-            return out
+            with self._lock:
+                if len(self._cache) >= max(4, _CACHE_BYTES // max(size, 1)):
+                    self._cache.clear()
+                self._cache[b] = out
+        finally:
+            with self._lock:
+                self._pending.pop(b, None)
+            pending.set()
+        return out
+
+    def _compute(self, b: int) -> list[np.ndarray]:
+        out = []
+        for inc, rows, _ in self.parts:
+            values = block_values(inc, self.seed, kind_salt(inc.kind), b, RESAMPLE_BLOCK)
+            identity = rows.size == values.shape[1] and bool((rows == np.arange(rows.size)).all())
+            out.append(values if identity else values[:, rows, :])
+        return out
 
     def draw(self, values: np.ndarray, key: int) -> np.ndarray:
         """The table values of resample ``key``: resampled cells replace observed ones.
