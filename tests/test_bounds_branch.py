@@ -1,0 +1,159 @@
+"""The branch-and-bound behind ``rank_bounds`` against the MILP and against brute force.
+
+Brute force: the rank of the focus is ``1 + #{k : e_k . w > 0}`` with ``e_k = d_k - tol``
+(scaled, ``sum w = 1``), piecewise constant on the arrangement of the rivals' planes cut
+by the polytope of admissible weights. The fewest rivals ahead (closed "does not beat")
+is attained at a vertex of that arrangement; on a generic table the most rivals ahead is
+too, counting the planes through the vertex as beating (every sign pattern of the
+independent planes through a simple vertex occurs next to it). Small tables have few
+enough vertices to try every one.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from rankings.methodology import Methodology
+from rankings.sensitivity.exact import branch as branch_module
+from rankings.sensitivity.exact import rank_bounds
+from rankings.sensitivity.exact.branch import BRANCH_SOLVER, polytope_vertices, search, triangulate
+from rankings.sensitivity.exact.common import MILP_SOLVER, _limit_arrays, _setup
+from rankings.table import ContributorTable, MetricSpec
+
+METHOD = Methodology(name="test-linear", description="test", normalize="min-max", aggregate="arithmetic")
+ON_PLANE = 1e-12
+
+
+def _table(values: np.ndarray) -> ContributorTable:
+    n, m = values.shape
+    return ContributorTable(contributors=tuple(f"c{i}" for i in range(n)),
+                            metrics=tuple(MetricSpec(name=f"m{j}") for j in range(m)), values=values, label="t")
+
+
+def _vertex_ranks(table: ContributorTable, focus: str, limits) -> tuple[int, int]:
+    """Fewest and most rivals ahead over every vertex of the arrangement (see the module docstring)."""
+    setup = _setup(METHOD, table, focus)
+    lo, hi = _limit_arrays(setup.metrics, limits)
+    _, D, tol = setup.scaled()
+    E = D - tol
+    m = len(lo)
+    planes = [(e, 0.0) for e in E]
+    planes += [(np.eye(m)[j], b) for j in range(m) for b in (lo[j], hi[j])]
+    fewest, most = None, None
+    for combo in itertools.combinations(planes, m - 1):
+        A = np.vstack([np.ones(m), *[a for a, _ in combo]])
+        b = np.array([1.0, *[c for _, c in combo]])
+        if np.linalg.matrix_rank(A, tol=1e-10) < m:
+            continue
+        w = np.linalg.solve(A, b)
+        if np.any(w < lo - 1e-12) or np.any(w > hi + 1e-12):
+            continue
+        v = E @ w
+        low, high = int(np.count_nonzero(v > ON_PLANE)), int(np.count_nonzero(v >= -ON_PLANE))
+        fewest = low if fewest is None else min(fewest, low)
+        most = high if most is None else max(most, high)
+    assert fewest is not None and most is not None
+    return 1 + fewest, 1 + most
+
+
+@st.composite
+def generic_cases(draw):
+    n = draw(st.integers(2, 9))
+    m = draw(st.integers(2, 4))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    values = rng.gamma(2.0, 1.0, size=(n, m)) * rng.uniform(0.5, 3.0, size=m)
+    focus = f"c{draw(st.integers(0, n - 1))}"
+    limits = None
+    if draw(st.booleans()):
+        j = draw(st.integers(0, m - 1))
+        a = draw(st.sampled_from([0.0, 0.1, 0.2]))
+        limits = {f"m{j}": (a, a + draw(st.sampled_from([0.3, 0.5])))}
+    return _table(values), focus, limits
+
+
+@given(generic_cases())
+def test_branch_agrees_with_the_milp_and_with_brute_force(case):
+    table, focus, limits = case
+    new = rank_bounds(METHOD, table, focus, limits=limits)
+    old = rank_bounds(METHOD, table, focus, limits=limits, solver="milp")
+    assert new.proven_optimal and new.exact
+    assert (new.best.rank, new.worst.rank) == (old.best.rank, old.worst.rank)
+    assert (new.best.rank, new.worst.rank) == _vertex_ranks(table, focus, limits)
+    assert new.to_dict().keys() == old.to_dict().keys()
+    for witness in (new.best, new.worst):
+        assert METHOD.with_overrides(weights=witness.weights).evaluate(table).rank_of(focus) == witness.rank
+
+
+@given(st.integers(3, 8).flatmap(lambda n: st.tuples(
+    st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=n, max_size=n),
+    st.integers(0, n - 1))))
+def test_branch_on_tied_integer_tables_is_never_wrong_when_it_claims_a_proof(case):
+    rows, f = case
+    values = np.array(rows, dtype=float)
+    if np.any(values.max(axis=0) == values.min(axis=0)):
+        values[0] += 1.0                   # min-max needs some spread on every metric
+    table = _table(values)
+    focus = f"c{f}"
+    new = rank_bounds(METHOD, table, focus)
+    fewest, most = _vertex_ranks(table, focus, None)
+    assert fewest <= new.best.rank and new.worst.rank <= most
+    if new.best.proven_optimal:
+        assert new.best.rank == fewest
+    old = rank_bounds(METHOD, table, focus, solver="milp")
+    if new.proven_optimal and old.proven_optimal:
+        assert (new.best.rank, new.worst.rank) == (old.best.rank, old.worst.rank)
+    for witness in (new.best, new.worst):
+        assert METHOD.with_overrides(weights=witness.weights).evaluate(table).rank_of(focus) == witness.rank
+
+
+def test_polytope_vertices_and_triangulation_cover_the_limited_simplex():
+    lo, hi = np.array([0.1, 0.0, 0.0, 0.2]), np.array([0.5, 1.0, 0.3, 1.0])
+    V = polytope_vertices(lo, hi)
+    assert np.allclose(V.sum(axis=1), 1) and np.all(V >= lo - 1e-12) and np.all(V <= hi + 1e-12)
+    simplices = triangulate(lo, hi)
+    # every sampled admissible point lies in some simplex (barycentric coordinates >= 0)
+    W = np.random.default_rng(0).dirichlet(np.ones(4), size=20_000)
+    W = W[np.all((W >= lo) & (W <= hi), axis=1)]
+    covered = np.zeros(len(W), dtype=bool)
+    for S in simplices:
+        A = np.vstack([S.T, np.ones(len(S))])
+        lam = np.linalg.lstsq(A, np.vstack([W.T, np.ones(len(W))]), rcond=None)[0]
+        covered |= np.all(lam >= -1e-9, axis=0)
+    assert len(W) > 100 and covered.all()
+    # a fixed weight: a lower-dimensional polytope, triangulated in its affine hull
+    flat = triangulate(np.array([0.25, 0.0, 0.0, 0.0]), np.array([0.25, 1.0, 1.0, 1.0]))
+    assert all(len(S) == 3 for S in flat) and all(np.allclose(S[:, 0], 0.25) for S in flat)
+
+
+def test_search_reports_no_proof_when_the_node_budget_runs_out():
+    rng = np.random.default_rng(3)
+    E = rng.normal(size=(400, 4))
+    lo, hi = np.zeros(4), np.ones(4)
+    cut = search(E, lo, hi, True, max_nodes=3)
+    full = search(E, lo, hi, True)
+    assert full.proven and not cut.proven and cut.count <= full.count <= cut.bound
+
+
+def test_rank_bounds_falls_back_to_the_milp_when_the_search_stops(monkeypatch):
+    rng = np.random.default_rng(5)
+    table = _table(rng.gamma(2.0, 1.0, size=(60, 4)))
+    reference = rank_bounds(METHOD, table, "c7")
+    assert reference.solver == BRANCH_SOLVER
+    monkeypatch.setattr(branch_module, "MAX_NODES", 1)
+    result = rank_bounds(METHOD, table, "c7")
+    assert result.solver == MILP_SOLVER and result.proven_optimal
+    assert (result.best.rank, result.worst.rank) == (reference.best.rank, reference.worst.rank)
+    assert any("branch-and-bound stopped" in note for note in result.notes)
+
+
+def test_unknown_solver_is_refused():
+    from rankings.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="solver must be 'auto' or 'milp'"):
+        rank_bounds(METHOD, _table(np.eye(3)), "c0", solver="simplex")
