@@ -23,6 +23,7 @@ from rankings.sensitivity.exact import branch as branch_module
 from rankings.sensitivity.exact import rank_bounds
 from rankings.sensitivity.exact.branch import BRANCH_SOLVER, polytope_vertices, search, triangulate
 from rankings.sensitivity.exact.common import MILP_SOLVER, _limit_arrays, _setup
+from rankings.sensitivity.exact.ties import cone_max
 from rankings.table import ContributorTable, MetricSpec
 
 METHOD = Methodology(name="test-linear", description="test", normalize="min-max", aggregate="arithmetic")
@@ -90,7 +91,31 @@ def test_branch_agrees_with_the_milp_and_with_brute_force(case):
         assert METHOD.with_overrides(weights=witness.weights).evaluate(table).rank_of(focus) == witness.rank
 
 
-@given(st.integers(3, 8).flatmap(lambda n: st.tuples(
+def _lp_worst(table: ContributorTable, focus: str) -> int:
+    """Most rivals ahead by trying every set of rivals: can they all beat the focus at once (an LP each)?
+
+    On small-integer tables a set that can beat the focus does so by a clear margin (the
+    differences are multiples of 1/range), so a margin above the LP's feasibility tolerance decides.
+    """
+    from scipy.optimize import linprog
+
+    setup = _setup(METHOD, table, focus)
+    _, D, tol = setup.scaled()
+    K, m = D.shape
+    most = 0
+    for size in range(K, 0, -1):
+        for S in itertools.combinations(range(K), size):
+            # maximise t: d_k . w >= tol + t for k in S, w on the simplex, t <= 1
+            A = np.hstack([-D[list(S)], np.ones((size, 1))])
+            res = linprog(np.append(np.zeros(m), -1.0), A_ub=A, b_ub=np.full(size, -tol),
+                          A_eq=np.append(np.ones(m), 0.0)[None, :], b_eq=[1.0],
+                          bounds=[(0, 1)] * m + [(None, 1.0)], method="highs")
+            if res.status == 0 and res.x[-1] > 1e-7:
+                return 1 + size
+    return 1 + most
+
+
+@given(st.integers(3, 7).flatmap(lambda n: st.tuples(
     st.lists(st.lists(st.integers(0, 3), min_size=3, max_size=3), min_size=n, max_size=n),
     st.integers(0, n - 1))))
 def test_branch_on_tied_integer_tables_is_never_wrong_when_it_claims_a_proof(case):
@@ -105,6 +130,10 @@ def test_branch_on_tied_integer_tables_is_never_wrong_when_it_claims_a_proof(cas
     assert fewest <= new.best.rank and new.worst.rank <= most
     if new.best.proven_optimal:
         assert new.best.rank == fewest
+    worst = _lp_worst(table, focus)
+    assert new.worst.rank <= worst
+    if new.worst.proven_optimal:
+        assert new.worst.rank == worst
     old = rank_bounds(METHOD, table, focus, solver="milp")
     if new.proven_optimal and old.proven_optimal:
         assert (new.best.rank, new.worst.rank) == (old.best.rank, old.worst.rank)
@@ -157,3 +186,31 @@ def test_unknown_solver_is_refused():
 
     with pytest.raises(AnalysisError, match="solver must be 'auto' or 'milp'"):
         rank_bounds(METHOD, _table(np.eye(3)), "c0", solver="simplex")
+
+
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.integers(0, 2))
+def test_cone_max_is_attained_and_never_beaten_by_sampled_directions(seed, d, n_facets):
+    rng = np.random.default_rng(seed)
+    # small integer normals: many planes share rays, as tied integer tables produce
+    G = rng.integers(-2, 3, size=(int(rng.integers(1, 12)), d)).astype(float)
+    F = np.eye(d)[:min(n_facets, d)]
+    c, u = cone_max(G, F)
+    assert u is not None and c >= 0
+    assert np.all(F @ u > 0) and np.count_nonzero(G @ u > 0) == c
+    U = rng.normal(size=(20_000, d))
+    U = U[np.all(U @ F.T > 0, axis=1)]
+    assert np.count_nonzero(U @ G.T > 0, axis=1).max(initial=0) <= c
+
+
+def test_tied_integer_tables_agree_with_the_milp_and_brute_force():
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        values = rng.integers(0, 4, size=(40, 4)).astype(float)
+        table = _table(values)
+        focus = f"c{int(rng.integers(0, 40))}"
+        new = rank_bounds(METHOD, table, focus)
+        old = rank_bounds(METHOD, table, focus, solver="milp")
+        assert new.proven_optimal and new.solver == BRANCH_SOLVER
+        assert new.best.rank == _vertex_ranks(table, focus, None)[0]
+        if old.proven_optimal:
+            assert (new.best.rank, new.worst.rank) == (old.best.rank, old.worst.rank)

@@ -101,7 +101,7 @@ def _side_linear(setup: _Setup, lo: np.ndarray, hi: np.ndarray, worst: bool, tim
     searched: RankWitness | None = None
     notes: list[str] = []
     if solver == "auto" and m <= MAX_BRANCH_METRICS:
-        out = search(U - tol, lo, hi, worst)
+        out = search(U - tol, lo, hi, worst, tol=tol)
         w = _clean(centre(U - tol, out.weights, lo, hi))
         claimed, verified = 1 + n_always + out.count, setup.verify(w)
         searched = RankWitness(verified, _weights_dict(setup.metrics, w), out.proven and verified == claimed,

@@ -31,9 +31,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+from rankings.sensitivity.exact.ties import MAX_TIED, active_facets, cone_max, tangent_basis, tie_point
 
 # Regions examined before the search gives up (degenerate tables; see the module docstring).
 MAX_NODES = 200_000
@@ -99,12 +102,13 @@ def triangulate(lo: np.ndarray, hi: np.ndarray) -> list[np.ndarray]:
     return [V[simplex] for simplex in tri.simplices]
 
 
-def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *,
+def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *, tol: float = 0.0,
            max_nodes: int | None = None, seed: int = 0) -> BranchOutcome:
     """Fewest (``worst=False``) or most (``worst=True``) rows with ``e_k . w > 0`` over the polytope.
 
     ``E`` holds the uncertain rivals' ``d_k - tol`` (scaled); the caller adds the rivals
-    that beat the focus everywhere.
+    that beat the focus everywhere. With ``tol > 0`` regions whose uncertain rivals all
+    tie the focus at one point are settled by :mod:`.ties`.
     """
     K, m = E.shape
     max_nodes = MAX_NODES if max_nodes is None else max_nodes
@@ -127,11 +131,14 @@ def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *,
     if len(W):
         offer(np.count_nonzero(E @ W.T > 0, axis=0), W)
 
-    heap: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, int]] = []
+    heap: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray, int, int]] = []
+    # the tie analysis needs a full-dimensional polytope (its tangent cones have interiors)
+    full = tol > 0 and bool(np.all(hi - lo > 1e-9)) and lo.sum() < 1 - 1e-9 < hi.sum() - 2e-9
+    Q = tangent_basis(m)
     tick = itertools.count()
     nodes = 0
 
-    def push(V: np.ndarray, idx: np.ndarray, vals: np.ndarray, base: int) -> None:
+    def push(V: np.ndarray, idx: np.ndarray, vals: np.ndarray, base: int, tied: int = 0) -> None:
         """Classify the rivals on region ``V`` and keep it if its bound can beat the incumbent."""
         nonlocal nodes
         nodes += 1
@@ -147,16 +154,20 @@ def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *,
         bound = base + len(idx) if worst else base      # the most (fewest) beating anywhere in V
         assert best is not None
         if len(idx) and sign * bound < sign * best:
-            heapq.heappush(heap, (sign * bound, next(tick), V, idx, vals, base))
+            heapq.heappush(heap, (sign * bound, next(tick), V, idx, vals, base, tied))
 
     everyone = np.arange(K)
     for V in triangulate(lo, hi):
         push(V, everyone, E @ V.T, 0)
     while heap and nodes < max_nodes:
-        key, _, V, idx, vals, base = heapq.heappop(heap)
+        key, _, V, idx, vals, base, tied = heapq.heappop(heap)
         assert best is not None
         if key >= sign * best:
             continue                    # the incumbent improved since the region was queued
+        if full and len(idx) <= MAX_TIED and (tied == 0 or len(idx) < tied):
+            tied = len(idx)
+            if _settle_tied(E, idx, V, base, tol, lo, hi, Q, worst, offer) >= sign * best:
+                continue
         # bisect the longest edge
         a, b = max(itertools.combinations(range(len(V)), 2),
                    key=lambda ab: float(np.sum((V[ab[0]] - V[ab[1]]) ** 2)))
@@ -167,11 +178,40 @@ def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *,
             child_V[replaced] = mid
             child_vals = vals.copy()
             child_vals[:, replaced] = mid_vals
-            push(child_V, idx, child_vals, base)
+            push(child_V, idx, child_vals, base, tied)
     assert best is not None
     open_keys = [k for k, *_ in heap if k < sign * best]
     bound = best if not open_keys else sign * min(open_keys)
     return BranchOutcome(best, best_w, not open_keys, nodes, bound)
+
+
+def _settle_tied(E: np.ndarray, idx: np.ndarray, V: np.ndarray, base: int, tol: float, lo: np.ndarray,
+                 hi: np.ndarray, Q: np.ndarray, worst: bool, offer: Callable[..., None]) -> float:
+    """Offer the witnesses of a common tie point of the region's uncertain rivals; return its bound.
+
+    The bound (``sign * count``, comparable with the heap keys) holds on the whole region;
+    without a tie point it is the trivial one.
+    """
+    sign = -1 if worst else 1
+    trivial = sign * (base + len(idx)) if worst else float(base)
+    D = E[idx] + tol
+    p = tie_point(D, V.mean(axis=0), tol)
+    if p is None or np.any(p < lo - 1e-12) or np.any(p > hi + 1e-12):
+        return trivial
+    p = np.clip(p, lo, hi)
+    if not worst:
+        # every uncertain rival ties the focus at p: p's rank is the fewest the region allows
+        offer(np.array([np.count_nonzero(E @ p > 0)]), p[None, :])
+        return trivial
+    c, u = cone_max(D @ Q, active_facets(p, lo, hi) @ Q)
+    if u is None or c < 0:
+        return trivial
+    step = Q @ u
+    W = p[None, :] + np.logspace(-2, -9, 8)[:, None] * (step / np.max(np.abs(step)))[None, :]
+    W = W[np.all((W >= lo) & (W <= hi), axis=1)]
+    if len(W):
+        offer(np.count_nonzero(E @ W.T > 0, axis=0), W)
+    return float(sign * (base + c))
 
 
 def centre(E: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
