@@ -11,7 +11,9 @@ enough vertices to try every one.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -23,6 +25,7 @@ from rankings.sensitivity.exact import branch as branch_module
 from rankings.sensitivity.exact import rank_bounds
 from rankings.sensitivity.exact.branch import BRANCH_SOLVER, polytope_vertices, search, triangulate
 from rankings.sensitivity.exact.common import MILP_SOLVER, _limit_arrays, _setup
+from rankings.sensitivity.exact.leaf import settle as leaf_settle
 from rankings.sensitivity.exact.ties import cone_max
 from rankings.table import ContributorTable, MetricSpec
 
@@ -34,6 +37,13 @@ def _table(values: np.ndarray) -> ContributorTable:
     n, m = values.shape
     return ContributorTable(contributors=tuple(f"c{i}" for i in range(n)),
                             metrics=tuple(MetricSpec(name=f"m{j}") for j in range(m)), values=values, label="t")
+
+
+@contextlib.contextmanager
+def bisection_only():
+    """The search without its exact small-region and tie-point steps: plain bisection."""
+    with mock.patch.object(branch_module, "MAX_LEAF", 0), mock.patch.object(branch_module, "MAX_TIED", 0):
+        yield
 
 
 def _vertex_ranks(table: ContributorTable, focus: str, limits) -> tuple[int, int]:
@@ -83,8 +93,11 @@ def test_branch_agrees_with_the_milp_and_with_brute_force(case):
     table, focus, limits = case
     new = rank_bounds(METHOD, table, focus, limits=limits)
     old = rank_bounds(METHOD, table, focus, limits=limits, solver="milp")
-    assert new.proven_optimal and new.exact
+    with bisection_only():
+        bisected = rank_bounds(METHOD, table, focus, limits=limits)
+    assert new.proven_optimal and new.exact and bisected.proven_optimal
     assert (new.best.rank, new.worst.rank) == (old.best.rank, old.worst.rank)
+    assert (new.best.rank, new.worst.rank) == (bisected.best.rank, bisected.worst.rank)
     assert (new.best.rank, new.worst.rank) == _vertex_ranks(table, focus, limits)
     assert new.to_dict().keys() == old.to_dict().keys()
     for witness in (new.best, new.worst):
@@ -126,7 +139,12 @@ def test_branch_on_tied_integer_tables_is_never_wrong_when_it_claims_a_proof(cas
     table = _table(values)
     focus = f"c{f}"
     new = rank_bounds(METHOD, table, focus)
+    with bisection_only():
+        bisected = rank_bounds(METHOD, table, focus)
     fewest, most = _vertex_ranks(table, focus, None)
+    for result in (new, bisected):
+        for side, exact in ((result.best, fewest), (result.worst, _lp_worst(table, focus))):
+            assert side.rank == exact if side.proven_optimal else True
     assert fewest <= new.best.rank and new.worst.rank <= most
     if new.best.proven_optimal:
         assert new.best.rank == fewest
@@ -210,7 +228,47 @@ def test_tied_integer_tables_agree_with_the_milp_and_brute_force():
         focus = f"c{int(rng.integers(0, 40))}"
         new = rank_bounds(METHOD, table, focus)
         old = rank_bounds(METHOD, table, focus, solver="milp")
+        with bisection_only():
+            bisected = rank_bounds(METHOD, table, focus)
         assert new.proven_optimal and new.solver == BRANCH_SOLVER
+        if bisected.proven_optimal:
+            assert (new.best.rank, new.worst.rank) == (bisected.best.rank, bisected.worst.rank)
         assert new.best.rank == _vertex_ranks(table, focus, None)[0]
         if old.proven_optimal:
             assert (new.best.rank, new.worst.rank) == (old.best.rank, old.worst.rank)
+
+
+@given(st.integers(0, 2**32 - 1), st.booleans(), st.booleans())
+def test_leaf_settles_a_region_exactly_with_a_witness(seed, worst, tied):
+    """The small-region step alone: its count is attained by an offered point and never beaten by samples."""
+    rng = np.random.default_rng(seed)
+    V = rng.dirichlet(np.ones(4), size=4)              # a random simplex region of the weight simplex
+    C = int(rng.integers(1, 12))
+    E = rng.normal(size=(C, 4))
+    if tied:                                           # several planes through one point of the region
+        p = rng.dirichlet(np.ones(4)) @ V
+        E[: C // 2 + 1] -= (E[: C // 2 + 1] @ p)[:, None]
+    vals = E @ V.T
+    offered: list[tuple[int, np.ndarray]] = []
+
+    def offer(counts, points, settled=False):
+        for c, w in zip(counts, points):
+            offered.append((int(c), w))
+
+    exact = leaf_settle(V, vals, 3, worst, offer, E)
+    lam = rng.dirichlet(np.ones(4), size=50_000)
+    sampled = 3 + np.count_nonzero(lam @ vals.T > 0, axis=1)
+    counts = [c for c, _ in offered]
+    if worst:
+        assert sampled.max() <= exact and max(counts) == exact
+    else:
+        # planes forced through one point may leave the fewest at that point alone, where the
+        # witness (counted as beaten on a plane) cannot show it: then only the bound is exact
+        assert sampled.min() >= exact and min(counts) >= exact
+        assert min(counts) == exact or tied
+    # every offered point is in the region and its count is honest (a vertex on a plane, offered
+    # only for the fewest, counts that plane's rival as ahead: never better than the truth)
+    for c, w in offered:
+        bary = np.linalg.lstsq(np.vstack([V.T, np.ones(4)]), np.append(w, 1.0), rcond=None)[0]
+        honest = 3 + np.count_nonzero(E @ w > 0)
+        assert np.all(bary >= -1e-9) and (c == honest if worst else c >= honest)

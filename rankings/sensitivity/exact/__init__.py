@@ -16,7 +16,7 @@ piecewise constant on the weight simplex, cut by one hyperplane per rival, and
   every rank, for up to three metrics and for four metrics with up to 150 contributors.
 
 Modules: :mod:`.common` (the linear problem, limits, MILP call), :mod:`.sweep`,
-:mod:`.bounds`, :mod:`.branch` (with :mod:`.ties`), :mod:`.tipping`, :mod:`.winners`, :mod:`.volumes`.
+:mod:`.bounds`, :mod:`.branch` (with :mod:`.ties`, :mod:`.leaf`), :mod:`.tipping`, :mod:`.winners`, :mod:`.volumes`.
 
 Every witness weight vector is re-ranked through
 :meth:`~rankings.methodology.Methodology.evaluate`, the code path of ``rankings rank``,

@@ -22,9 +22,13 @@ too, but a 3-D arrangement of N planes has O(N^3) cells (about 2.6e9 at N = 2,50
 branch-and-bound only refines where the bound and the incumbent still disagree. An
 incumbent from a seeded sample of the polytope (plus its vertices) starts the pruning.
 
-Degenerate tables (many planes through one point, optima that are a single point) can
-keep regions open forever; the search then stops at a node budget and reports what it has
-(not proven), and :mod:`.bounds` falls back to the MILP.
+Two exact steps end the bisection early: a region with at most :data:`.leaf.MAX_LEAF`
+uncertain rivals is settled from the vertices of its own small arrangement
+(:mod:`.leaf`), and a region whose uncertain rivals all tie the focus at one point (integer
+tables) is bounded by the most of them ahead in one direction (:mod:`.ties`).
+Degenerate tables that still keep regions open (an optimum reached only at a single
+point, where no witness re-ranks to it) stop at a node budget and report what they have
+(not proven); :mod:`.bounds` then falls back to the MILP.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rankings.sensitivity.exact.leaf import MAX_LEAF, settle
 from rankings.sensitivity.exact.ties import MAX_TIED, active_facets, cone_max, tangent_basis, tie_point
 
 # Regions examined before the search gives up (degenerate tables; see the module docstring).
@@ -136,6 +141,8 @@ def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *, tol: f
     full = tol > 0 and bool(np.all(hi - lo > 1e-9)) and lo.sum() < 1 - 1e-9 < hi.sum() - 2e-9
     Q = tangent_basis(m)
     tick = itertools.count()
+    stuck: list[int] = []
+    pairs = {k: np.triu_indices(k, 1) for k in range(2, m + 1)}
     nodes = 0
 
     def push(V: np.ndarray, idx: np.ndarray, vals: np.ndarray, base: int, tied: int = 0) -> None:
@@ -143,17 +150,23 @@ def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *, tol: f
         nonlocal nodes
         nodes += 1
         positive = vals > 0
-        everywhere = positive.all(axis=1)
-        crossing = positive.any(axis=1) & ~everywhere
-        if not crossing.any():
+        at = positive.sum(axis=1)                       # vertices where each rival is ahead
+        everywhere = at == len(V)
+        crossing = (at > 0) & ~everywhere
+        n_crossing = int(np.count_nonzero(crossing))
+        if n_crossing == 0:
             # settled: every point of V has this rank; the centroid is the witness farthest from the planes
             offer(np.array([base + int(np.count_nonzero(everywhere))]), V.mean(axis=0, keepdims=True), True)
-        offer(base + np.count_nonzero(positive, axis=0), V)
+        offer(base + positive.sum(axis=0), V)
         base += int(np.count_nonzero(everywhere))
-        idx, vals = idx[crossing], vals[crossing]
-        bound = base + len(idx) if worst else base      # the most (fewest) beating anywhere in V
+        bound = base + n_crossing if worst else base    # the most (fewest) beating anywhere in V
         assert best is not None
-        if len(idx) and sign * bound < sign * best:
+        if n_crossing and sign * bound < sign * best:
+            if n_crossing == len(idx):
+                # the split settled nothing here: worth asking whether the rivals tie at one point
+                tied = -abs(tied) if tied else -n_crossing - 1
+            else:
+                idx, vals = idx[crossing], vals[crossing]
             heapq.heappush(heap, (sign * bound, next(tick), V, idx, vals, base, tied))
 
     everyone = np.arange(K)
@@ -164,13 +177,23 @@ def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *, tol: f
         assert best is not None
         if key >= sign * best:
             continue                    # the incumbent improved since the region was queued
-        if full and len(idx) <= MAX_TIED and (tied == 0 or len(idx) < tied):
+        # tied < 0: the last split left every rival uncertain; |tied|: crossing count at the last tie check
+        if full and tied < 0 and len(idx) <= MAX_TIED and len(idx) < -tied:
             tied = len(idx)
             if _settle_tied(E, idx, V, base, tol, lo, hi, Q, worst, offer) >= sign * best:
                 continue
+        if len(idx) <= MAX_LEAF:
+            # few planes left: the region's exact answer from its arrangement's vertices
+            exact = sign * settle(V, vals, base, worst, offer, E[idx])
+            if exact < sign * best:
+                stuck.append(exact)     # exact, but no witness re-counted to it (round-off)
+            continue
         # bisect the longest edge
-        a, b = max(itertools.combinations(range(len(V)), 2),
-                   key=lambda ab: float(np.sum((V[ab[0]] - V[ab[1]]) ** 2)))
+        ia, ib = pairs[len(V)]
+        diff = V[ia] - V[ib]
+        j = int(np.argmax(np.einsum("ij,ij->i", diff, diff)))
+        a, b = int(ia[j]), int(ib[j])
+        tied = abs(tied)
         mid = (V[a] + V[b]) / 2
         mid_vals = E[idx] @ mid
         for replaced in (a, b):
@@ -180,7 +203,7 @@ def search(E: np.ndarray, lo: np.ndarray, hi: np.ndarray, worst: bool, *, tol: f
             child_vals[:, replaced] = mid_vals
             push(child_V, idx, child_vals, base, tied)
     assert best is not None
-    open_keys = [k for k, *_ in heap if k < sign * best]
+    open_keys = [k for k, *_ in heap if k < sign * best] + [k for k in stuck if k < sign * best]
     bound = best if not open_keys else sign * min(open_keys)
     return BranchOutcome(best, best_w, not open_keys, nodes, bound)
 

@@ -61,6 +61,11 @@ def cone_max(G: np.ndarray, F: np.ndarray) -> tuple[int, np.ndarray | None]:
     rank = int(np.count_nonzero(s > _EPS * max(1.0, float(s[0]))))
     if rank == 0:
         return (0, np.eye(d)[0]) if len(F) == 0 else (-1, None)
+    if rank == len(M):
+        # independent rows (the usual vertex: as many planes as dimensions, or fewer): every
+        # sign pattern occurs, so all of G can be positive together, at u with M u = 1
+        u = np.linalg.lstsq(M, np.ones(len(M)), rcond=None)[0]
+        return len(G), u
     if rank < d:
         B = vt[:rank].T
         c, u = cone_max(G @ B, F @ B)
