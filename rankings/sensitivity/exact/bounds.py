@@ -83,7 +83,7 @@ def _side_linear(setup: _Setup, lo: np.ndarray, hi: np.ndarray, worst: bool, tim
     """Best (``worst=False``) or worst attainable rank: sign pre-pass, branch-and-bound, MILP.
 
     The branch-and-bound of :mod:`.branch` answers (and proves) the usual few-metric
-    problems in well under a second at N = 2,500; the MILP is kept for more metrics and for
+    problems, usually in under a second at N = 2,500 (M = 4); the MILP is kept for more metrics and for
     degenerate tables on which the search stops at its node budget, or whose witness does
     not re-rank as claimed.
     """
