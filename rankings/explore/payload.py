@@ -1,8 +1,8 @@
 """What the explore page embeds: the tables of its lenses and the analyses done at build time.
 
 The page recomputes rankings and sweeps itself (``formulas.js``); what it cannot compute
-(rank bounds need a MILP, rank acceptability a seeded sampled run) is computed here for the
-build's methodology and embedded with the command that reproduces it.
+(rank bounds need a branch-and-bound or a MILP, rank acceptability a seeded sampled run) is
+computed here for the build's methodology and embedded with the command that reproduces it.
 """
 
 from __future__ import annotations
