@@ -66,15 +66,17 @@ def _dirichlet(n: int, m: int, seed: int) -> np.ndarray:
 # bounds
 # ---------------------------------------------------------------------------------------
 
+@pytest.mark.parametrize("solver", ["auto", "milp"])
 @pytest.mark.parametrize("case", ["random_case", "default_case"])
-def test_bounds_never_beaten_by_random_weights(case, request):
+def test_bounds_never_beaten_by_random_weights(case, solver, request):
     if case == "random_case":
         method, table, focus = request.getfixturevalue(case)
     else:
         method, table = request.getfixturevalue(case)
         focus = "Alibaba"
-    result = rank_bounds(method, table, focus)
-    assert result.exact and result.proven_optimal and result.solver == "HiGHS MILP"
+    result = rank_bounds(method, table, focus, solver=solver)
+    expected = "branch-and-bound over weight simplices" if solver == "auto" else "HiGHS MILP"
+    assert result.exact and result.proven_optimal and result.solver == expected
     problem = linear_problem(method, table)
     f = problem.table.contributor_index(focus)
     ranks = problem.focus_rank(f, _dirichlet(100_000, len(problem.metrics), seed=5))

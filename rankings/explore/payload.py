@@ -1,7 +1,7 @@
 """What the explore page embeds: the tables of its lenses and the analyses done at build time.
 
 The page recomputes rankings and sweeps itself (``formulas.js``); what it cannot compute
-(rank bounds need a MILP, rank acceptability a seeded sampled run, rank confidence sets a
+(rank bounds need a branch-and-bound or a MILP, rank acceptability a seeded sampled run, rank confidence sets a
 bootstrap of the records, the uncertainty budget a Sobol' run) is computed here for the
 build's methodology and focus and embedded with the command that reproduces it. The
 confidence sets, the top-k answer and the quotable sentence are those of the report

@@ -6,7 +6,8 @@ with ``d_k = l_k - l_f``. The rank of the focus, ``1 + #{k : d_k . w > tol}``, i
 piecewise constant on the weight simplex, cut by one hyperplane per rival, and
 
 - :func:`sweep` finds the exact breakpoints of a one-weight sweep;
-- :func:`rank_bounds` finds the best and worst attainable rank (a MILP per side);
+- :func:`rank_bounds` finds the best and worst attainable rank (a branch-and-bound
+  over the weight simplex per side, a MILP where it cannot prove its answer);
 - :func:`tipping_point` finds the smallest L1 or L-infinity weight change that moves
   the focus to a target rank (a MILP);
 - :func:`winners` finds who can be ranked first (one LP per contributor) and which
@@ -15,7 +16,7 @@ piecewise constant on the weight simplex, cut by one hyperplane per rival, and
   every rank, for up to three metrics and for four metrics with up to 150 contributors.
 
 Modules: :mod:`.common` (the linear problem, limits, MILP call), :mod:`.sweep`,
-:mod:`.bounds`, :mod:`.tipping`, :mod:`.winners`, :mod:`.volumes`.
+:mod:`.bounds`, :mod:`.branch` (with :mod:`.ties`, :mod:`.leaf`), :mod:`.tipping`, :mod:`.winners`, :mod:`.volumes`.
 
 Every witness weight vector is re-ranked through
 :meth:`~rankings.methodology.Methodology.evaluate`, the code path of ``rankings rank``,
