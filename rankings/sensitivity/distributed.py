@@ -114,7 +114,7 @@ def _merge(*parts: Counters) -> Counters:
     return merge_counters(parts)
 
 
-def _apply(payload: tuple[SamplingProblem, Any], func: Callable[[SamplingProblem, Any], Any], item: Any) -> Any:
+def _apply(payload: tuple[Any, Any], func: Callable[[Any, Any], Any], item: Any) -> Any:
     return func(payload[0], item)
 
 
@@ -264,8 +264,11 @@ class DaskEngine:
             if log is not None:
                 log.close(ok)
 
-    def map(self, problem: SamplingProblem, func: Callable[[SamplingProblem, Any], Any], items: Sequence[Any]) -> list[Any]:
-        """``[func(problem, item) for item in items]`` as one task per item (see ``engine.map_problem``)."""
+    def map(self, problem: Any, func: Callable[[Any, Any], Any], items: Sequence[Any]) -> list[Any]:
+        """``[func(problem, item) for item in items]`` as one task per item (see ``engine.map_problem``).
+
+        ``problem`` (a :class:`SamplingProblem` or another picklable set-up) is sent once.
+        """
         import time
 
         distributed = _distributed()
