@@ -37,7 +37,7 @@ from rankings.sensitivity import kernels
 from rankings.sensitivity.engine import check_analysis_size, map_problem, run_engine
 from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.precision import precision_note, run_to_precision
-from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
+from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks, ranked_first
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
     CategoricalFactor,
@@ -214,9 +214,11 @@ def rank_bands(counts: np.ndarray, levels: Sequence[float] = BAND_LEVELS) -> np.
 def _confidence_of(problem: SamplingProblem, item: tuple[int, np.ndarray, np.ndarray, np.ndarray | None]) -> float:
     """P(rank 1) of contributor ``i`` at its central weights ``w`` over the confidence draws."""
     i, w, choices, keys = item
-    batch = RunBatch(0, np.tile(w, (len(choices), 1)), choices, keys)
-    ranks = competition_ranks(problem.score(batch))
-    return float(np.mean(ranks[:, i] == 1))
+    runs, counts = len(choices), None
+    if keys is None:  # no data noise: draws with the same method choices score alike, so score each once
+        choices, counts = np.unique(choices, axis=0, return_counts=True)
+    first = ranked_first(problem.score(RunBatch(0, np.tile(w, (len(choices), 1)), choices, keys)), i)
+    return float(np.mean(first) if counts is None else counts[first].sum() / runs)
 
 
 def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: int, runs: int) -> tuple[dict[int, float], str]:
@@ -300,8 +302,8 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
             keys = problem.noise.sobol_keys(x[:, col])
         return RunBatch(a, W, choices, keys)
 
-    counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=True, store_runs=True,
-                          progress=progress)
+    counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=False, store_runs=True,
+                          progress=progress)  # the per-run outputs only: a cluster need not send N x N counters
     outputs = {"focus_rank": np.concatenate(counters.focus_runs).astype(float),
                "mean_rank_shift": np.concatenate(counters.shift_runs)}
     group_names = list(dict.fromkeys(groups))
