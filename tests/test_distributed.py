@@ -284,6 +284,10 @@ def test_confidence_bootstrap_on_1_and_2_workers_gives_the_same_bytes(cluster, m
         assert m["engine"] == {"engine": "dask", "scheduler": local.scheduler_address, "workers": workers}
     # 600 resamples in tasks of three whole chunks of 100 (each task starts a resample block): 300 + 300
     assert mapped == [2, 2]
+    # record resampling in sensitivity pickles for the workers too (its incidence builder and block cache)
+    resampled = ["sensitivity", "--resample", "models", "--samples", "1500", "--sobol", "--sobol-samples", "16",
+                 "--format", "json"]
+    assert _cli([*resampled, "--scheduler", local.scheduler_address]) == _cli(resampled)
 
 
 def test_sampled_bounds_and_tipping_on_1_and_2_workers_give_the_same_bytes(cluster, mapped, monkeypatch):

@@ -107,7 +107,20 @@ def _evaluate(payload: tuple[SamplingProblem, Callable[[int, int], RunBatch]], a
     def shifted(lo: int, hi: int) -> RunBatch:
         return batches(a + lo, a + hi)
 
-    return run_engine(problem, shifted, b - a, threads=1, **options)
+    counters = run_engine(problem, shifted, b - a, threads=1, **options)
+    return counters if options["full"] else _per_run_only(counters)
+
+
+def _per_run_only(counters: Counters) -> Counters:
+    """What ``full=False`` asks for (the focus histogram, shift totals, stored runs), without the N x N
+    counters that storing runs computes anyway: those would be sent and merged for nothing (50 MB a task
+    at N = 2,500)."""
+    if not counters.full:
+        return counters
+    out = Counters(counters.n, counters.m, False, counters.pair_rows)
+    for name in ("runs", "focus_hist", "run_shift_sum", "run_shift_sq", "focus_runs", "shift_runs"):
+        setattr(out, name, getattr(counters, name))
+    return out
 
 
 def _merge(*parts: Counters) -> Counters:
@@ -205,7 +218,10 @@ class DaskEngine:
             chunk_size: int | None = None, full: bool = True, pair_rows: Sequence[int] = (),
             store_runs: bool = False, log_runs: str | Path | None = None, progress: Progress | None = None,
             threads: int | None = None) -> Counters:
-        """The counters of :func:`~rankings.sensitivity.engine.run_engine` with the same arguments."""
+        """The counters of :func:`~rankings.sensitivity.engine.run_engine` with the same arguments.
+
+        With ``full=False`` the N x N counters are left out even where ``store_runs`` computes them.
+        """
         import time
 
         distributed = _distributed()
