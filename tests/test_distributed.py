@@ -308,3 +308,21 @@ def test_sampled_bounds_and_tipping_on_1_and_2_workers_give_the_same_bytes(clust
         for args, reference in zip(commands, references):
             assert _cli([*args, "--scheduler", local.scheduler_address]) == reference, (workers, args[0])
     assert min(mapped) > 1 and max(mapped) >= 6  # the samples really went out in pieces
+
+
+def test_workers_share_the_inputs_as_bytes_and_unpickle_them_once(cluster):
+    """A worker sends another the pickled inputs, never the live problem (whose caches fill as tasks run)."""
+    from rankings.sensitivity import distributed as dask_engine
+    from rankings.sensitivity.problem import build_problem
+
+    local, client = cluster
+    problem = build_problem(rankings.get_methodology("equal-core"), rankings.load_default(), focus="Alibaba")
+    with dask_engine.DaskEngine(scheduler=local.scheduler_address) as engine:
+        future = engine._inputs(problem, None)
+        key, blob = future.result()
+        assert isinstance(blob, bytes) and key == future.key
+        where = sorted(client.scheduler_info()["workers"])[-1:]
+        ids = [client.submit(lambda inputs: id(dask_engine._loaded(inputs)), future, workers=where,
+                             pure=False).result() for _ in range(2)]
+        future.release()
+    assert ids[0] == ids[1]  # the tasks of one call on one worker share one unpickled copy

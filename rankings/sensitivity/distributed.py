@@ -17,13 +17,14 @@ Why the output does not depend on the cluster:
   evaluates its range with the in-process engine on one thread and returns its partial
   :class:`~rankings.sensitivity.engine.Counters`;
 * the problem and the run inputs (the seeded sampler, or a Sobol' design) are pickled
-  once into one task whose result each worker fetches once; a worker that dies takes
-  nothing that cannot be recomputed from it;
+  once into one task whose result (the bytes) each worker fetches once and unpickles once
+  for all its tasks; a worker that dies takes nothing that cannot be recomputed from it;
 * partial counters are merged on the workers in run order, in groups of :data:`FAN_IN`
   neighbours (:func:`~rankings.sensitivity.engine.merge_counters`): the totals are
   integers, and per-run outputs (Sobol' outputs, the run log) are concatenated in order;
 * independent pieces that are not runs (SMAA-2 confidence factors, one per contributor
-  ranked first somewhere) go through :meth:`DaskEngine.map`, one task each, results in order.
+  ranked first somewhere; blocks of bootstrap resamples; blocks of a sampled weight set)
+  go through :meth:`DaskEngine.map`, one task each, results in order.
 
 A worker killed mid-run has its tasks recomputed by the scheduler (and a task that
 raises is retried :data:`TASK_RETRIES` times); the result is the same. A scheduler that
@@ -35,8 +36,10 @@ starts, never by ``import rankings``.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 import warnings
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -93,16 +96,40 @@ def task_ranges(samples: int, workers: int) -> list[tuple[int, int]]:
 # What runs on a worker
 # ---------------------------------------------------------------------------------------
 
-def _unpack(blob: bytes) -> Any:
+_LOADED: OrderedDict[str, Any] = OrderedDict()
+_LOADED_LOCK = threading.Lock()
+LOADED_KEEP = 2
+"""Unpickled inputs a worker process keeps (the latest engine calls')."""
+
+
+def _keep(key: str, blob: bytes) -> tuple[str, bytes]:
+    return key, blob
+
+
+def _loaded(inputs: tuple[str, bytes]) -> Any:
+    """The inputs of an engine call, unpickled once per worker process and shared by its tasks.
+
+    Workers hand each other the pickled bytes, never the live objects: a problem fills its
+    caches (method variants, resample blocks) as tasks run, and a worker pickling it for
+    another meanwhile failed ("dictionary changed size during iteration").
+    """
     import cloudpickle
 
-    return cloudpickle.loads(blob)
+    key, blob = inputs
+    with _LOADED_LOCK:
+        hit = _LOADED.get(key)
+        if hit is None:
+            hit = _LOADED[key] = cloudpickle.loads(blob)
+            while len(_LOADED) > LOADED_KEEP:
+                _LOADED.popitem(last=False)
+        else:
+            _LOADED.move_to_end(key)
+        return hit
 
 
-def _evaluate(payload: tuple[SamplingProblem, Callable[[int, int], RunBatch]], a: int, b: int,
-              options: dict[str, Any]) -> Counters:
+def _evaluate(inputs: tuple[str, bytes], a: int, b: int, options: dict[str, Any]) -> Counters:
     """The counters of runs ``[a, b)``: the in-process engine on one thread (one task per worker thread)."""
-    problem, batches = payload
+    problem, batches = _loaded(inputs)
 
     def shifted(lo: int, hi: int) -> RunBatch:
         return batches(a + lo, a + hi)
@@ -127,8 +154,8 @@ def _merge(*parts: Counters) -> Counters:
     return merge_counters(parts)
 
 
-def _apply(payload: tuple[Any, Any], func: Callable[[Any, Any], Any], item: Any) -> Any:
-    return func(payload[0], item)
+def _apply(inputs: tuple[str, bytes], func: Callable[[Any, Any], Any], item: Any) -> Any:
+    return func(_loaded(inputs)[0], item)
 
 
 # ---------------------------------------------------------------------------------------
@@ -308,14 +335,15 @@ class DaskEngine:
                 future.release()
 
     def _inputs(self, problem: SamplingProblem, batches: Any) -> Any:
-        """One task holding the problem and the run inputs, fetched once by each worker that needs them."""
+        """One task holding the pickled problem and run inputs, fetched once by each worker that needs them."""
         import cloudpickle
 
         blob = cloudpickle.dumps((problem, batches))
+        key = f"rankings-inputs-{uuid.uuid4().hex[:12]}"
         with warnings.catch_warnings():
             # sent once by design (Dask suggests scatter, which a dying worker could lose for good)
             warnings.filterwarnings("ignore", message="Sending large graph")
-            return self.client.submit(_unpack, blob, key=f"rankings-inputs-{uuid.uuid4().hex[:12]}", pure=False)
+            return self.client.submit(_keep, key, blob, key=key, pure=False)
 
     @staticmethod
     def _write_log(log: RunLog, batches: Callable[[int, int], RunBatch], counters: Counters, samples: int,
