@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import math
 import os
 import pickle
@@ -163,8 +162,6 @@ def main() -> None:
     if args.quick:
         args.contributors, args.samples, args.base = 600, 1024, 2**10
 
-    import distributed
-
     from rankings.sensitivity import distributed as dask_engine
     from rankings.sensitivity.engine import use_engine
 
@@ -187,9 +184,7 @@ def main() -> None:
     tasks: dict[int, tuple[int, int]] = {}
     empty: dict[int, float] = {}
     for workers in (1, 2):
-        cluster, t_up = _timed(lambda w=workers: distributed.LocalCluster(
-            n_workers=w, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-            scheduler_kwargs={"dashboard": False}, silence_logs=logging.CRITICAL))
+        cluster, t_up = _timed(lambda w=workers: dask_engine.local_cluster(w))  # as --workers N starts it
         try:
             with dask_engine.DaskEngine(scheduler=cluster.scheduler_address) as engine:
                 _, t_warm = _timed(lambda: engine.client.run(_warm_worker))
@@ -220,11 +215,12 @@ def main() -> None:
     run_tasks, map_tasks = tasks[1]
     print(f"\nengine calls: {one.run_calls} of runs ({' + '.join(map(str, one.run_samples))} runs; "
           f"{run_tasks} tasks on 1 worker, {tasks[2][0]} on 2), {one.map_calls} of confidence factors "
-          f"({map_tasks} tasks of {args.samples} draws each)")
+          f"({one.map_items} factors of {args.samples} draws each, in {map_tasks} tasks on 1 worker, {tasks[2][1]} on 2)")
     per_run_task = one.run_s / max(run_tasks, 1)
     per_map_task = one.map_s / max(map_tasks, 1)
-    print(f"cluster time per task on 1 worker: {per_run_task:.2f} s (runs), {per_map_task:.2f} s (a confidence "
-          f"factor); in process the same work took {inproc.run_s:.1f} s + {inproc.map_s:.1f} s")
+    per_factor = one.map_s / max(one.map_items, 1)
+    print(f"cluster time per task on 1 worker: {per_run_task:.2f} s (runs), {per_map_task:.2f} s (confidence "
+          f"factors, {per_factor * 1e3:.0f} ms each); in process the same work took {inproc.run_s:.1f} s + {inproc.map_s:.1f} s")
     payload, full_b, stored_b = _bytes(method, table, factors, focus)
     print(f"sent once per engine call: the problem and run inputs, {payload / 1e6:.1f} MB pickled (each worker "
           f"fetches it once); back per run task: {full_b / 1e6:.1f} MB of counters for the main runs "
@@ -252,16 +248,17 @@ def main() -> None:
         size //= 2
     big_tasks = -(-big_runs // size)
     t_runs = math.ceil(big_tasks / 64) * size * per_run
-    t_factors = math.ceil(map_tasks / 64) * 10 * per_map_task  # as many factors, each 10x the draws
-    t_sched = (big_tasks + map_tasks) * empty[2]
+    factors_n = one.map_items
+    t_factors = math.ceil(factors_n / 64) * 10 * per_factor  # as many factors (one task each), each 10x the draws
+    t_sched = (big_tasks + min(factors_n, 4 * 64)) * empty[2]
     t_here = 10 * here_in  # an upper bound: SALib's bootstrap grows with the base, the post-processing does not
     total = t_runs + t_factors + t_sched + t_here
     print(f"\nestimate, 10x the runs ({big_runs}) on 64 workers:")
     print(f"  runs: {big_tasks} tasks of {size} -> {math.ceil(big_tasks / 64)} rounds x {size} runs x "
           f"{per_run * 1e3:.2f} ms = {t_runs:.1f} s")
-    print(f"  confidence factors: {map_tasks} tasks -> {math.ceil(map_tasks / 64)} rounds x 10 x "
-          f"{per_map_task:.2f} s = {t_factors:.1f} s")
-    print(f"  scheduling: {big_tasks + map_tasks} tasks x {empty[2] * 1e3:.1f} ms = {t_sched:.1f} s (if not overlapped)")
+    print(f"  confidence factors: {factors_n} -> {math.ceil(factors_n / 64)} rounds x 10 x "
+          f"{per_factor:.3f} s = {t_factors:.1f} s")
+    print(f"  scheduling: {big_tasks + min(factors_n, 4 * 64)} tasks x {empty[2] * 1e3:.1f} ms = {t_sched:.1f} s (if not overlapped)")
     print(f"  in this process: 10 x {here_in:.1f} s = {t_here:.1f} s (upper bound)")
     print(f"  total about {total:.0f} s after start-up, against 10 x {t_in:.0f} s = {10 * t_in:.0f} s in process "
           f"({10 * t_in / total:.0f}x)")
