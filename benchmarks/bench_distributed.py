@@ -234,8 +234,9 @@ def main() -> None:
     c_in, (c1_here, c1_w), (c2_here, c2_w) = cpu["in-process"][0], cpu["dask, 1"], cpu["dask, 2"]
     print(f"CPU seconds (less sensitive to the load than wall time): in process {c_in:.1f}; 1 worker "
           f"{c1_w:.1f} + {c1_here:.1f} here ({(c1_w + c1_here - c_in) / max(run_tasks + map_tasks, 1) * 1e3:+.0f} ms "
-          f"per task); 2 workers: busiest {c2_w:.1f} + {c2_here:.1f} here -> on two free cores about "
-          f"{c_in / max(c2_w, c2_here, 1e-9):.2f}x")
+          f"per task); 2 workers: busiest {c2_w:.1f} + {c2_here:.1f} here -> on two free cores "
+          f"{c_in / (c2_w + c2_here):.2f}x (none of this process's work overlaps the workers') to "
+          f"{c_in / max(c2_w, c2_here, 1e-9):.2f}x (all of it does)")
     print(f"in this process whatever the engine: {here_in:.1f} s of {t_in:.1f} s ({100 * share:.1f}%): "
           f"Amdahl's bound on 2 workers {bound:.2f}x; measured {t_in / rows[2][1]:.2f}x "
           f"(2 workers over 1: {rows[1][1] / rows[2][1]:.2f}x)")
@@ -243,19 +244,22 @@ def main() -> None:
     # 10x the runs (samples and Sobol' base) on 64 workers of one core each, from the 1-worker costs.
     per_run = one.run_s / runs  # cluster seconds per run, scheduling and counters included
     big_runs = 10 * runs
-    size = dask_engine.GEN_BLOCK
-    while size > dask_engine.MIN_TASK_RUNS and -(-big_runs // size) < 4 * 64:
-        size //= 2
-    big_tasks = -(-big_runs // size)
-    t_runs = math.ceil(big_tasks / 64) * size * per_run
+    calls = []  # per engine call of runs (the main runs, the Sobol' design): tasks, their size, rounds on 64
+    for n_runs in (10 * r for r in one.run_samples):
+        size = dask_engine.GEN_BLOCK
+        while size > dask_engine.MIN_TASK_RUNS and -(-n_runs // size) < 4 * 64:
+            size //= 2
+        calls.append((-(-n_runs // size), size, math.ceil(-(-n_runs // size) / 64)))
+    big_tasks = sum(c[0] for c in calls)
+    t_runs = sum(rounds * size for _, size, rounds in calls) * per_run
     factors_n = one.map_items
     t_factors = math.ceil(factors_n / 64) * 10 * per_factor  # as many factors (one task each), each 10x the draws
     t_sched = (big_tasks + min(factors_n, 4 * 64)) * empty[2]
     t_here = 10 * here_in  # an upper bound: SALib's bootstrap grows with the base, the post-processing does not
     total = t_runs + t_factors + t_sched + t_here
     print(f"\nestimate, 10x the runs ({big_runs}) on 64 workers:")
-    print(f"  runs: {big_tasks} tasks of {size} -> {math.ceil(big_tasks / 64)} rounds x {size} runs x "
-          f"{per_run * 1e3:.2f} ms = {t_runs:.1f} s")
+    print("  runs: " + " + ".join(f"{t} tasks of {z} ({r} rounds)" for t, z, r in calls) + " -> ("
+          + " + ".join(f"{r} x {z}" for _, z, r in calls) + f") runs x {per_run * 1e3:.2f} ms = {t_runs:.1f} s")
     print(f"  confidence factors: {factors_n} -> {math.ceil(factors_n / 64)} rounds x 10 x "
           f"{per_factor:.3f} s = {t_factors:.1f} s")
     print(f"  scheduling: {big_tasks + min(factors_n, 4 * 64)} tasks x {empty[2] * 1e3:.1f} ms = {t_sched:.1f} s (if not overlapped)")
