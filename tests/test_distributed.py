@@ -233,3 +233,96 @@ def test_an_unreachable_scheduler_fails_within_its_stated_timeout():
     help_text = " ".join(CliRunner().invoke(main, ["sensitivity", "--help"]).output.split())
     assert "--scheduler-timeout SECONDS Seconds to wait for the scheduler (and its first worker) before a one-line " \
            "error [10]." in help_text
+
+
+# ---------------------------------------------------------------------------------------
+# confidence and the sampled bounds/tipping on the cluster
+# ---------------------------------------------------------------------------------------
+
+def _scale_to(cluster, workers: int) -> None:
+    """Exactly ``workers`` workers (scaling down retires the others before returning)."""
+    local, client = cluster
+    local.scale(workers)
+    deadline = time.monotonic() + 60
+    while len(client.scheduler_info()["workers"]) != workers:
+        assert time.monotonic() < deadline, f"the cluster did not reach {workers} workers"
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def mapped(monkeypatch):
+    """Counts the pieces each DaskEngine.map call sends to the cluster."""
+    from rankings.sensitivity.distributed import DaskEngine
+
+    calls: list[int] = []
+    original = DaskEngine.map
+
+    def counting(self, problem, func, items):
+        calls.append(len(items))
+        return original(self, problem, func, items)
+
+    monkeypatch.setattr(DaskEngine, "map", counting)
+    return calls
+
+
+CONFIDENCE = ["confidence", "--samples", "600", "--seed", "4", "--chunk-size", "100", "--format", "json"]
+
+
+def test_confidence_bootstrap_on_1_and_2_workers_gives_the_same_bytes(cluster, mapped, tmp_path: Path):
+    local, _ = cluster
+    reference = _cli([*CONFIDENCE, "--manifest", str(tmp_path / "in.json")])
+    assert reference == _cli([*CONFIDENCE, "--workers", "0"])
+    assert json.loads(reference)["bootstrap_runs"] == 600
+    recorded = json.loads((tmp_path / "in.json").read_text())
+    assert recorded["engine"] == {"engine": "in-process"} and mapped == []
+    for workers in (1, 2):
+        _scale_to(cluster, workers)
+        manifest = tmp_path / f"w{workers}.json"
+        assert _cli([*CONFIDENCE, "--scheduler", local.scheduler_address, "--manifest", str(manifest)]) == reference
+        m = json.loads(manifest.read_text())
+        assert m["output_sha256"] == recorded["output_sha256"]
+        assert m["engine"] == {"engine": "dask", "scheduler": local.scheduler_address, "workers": workers}
+    # 600 resamples in tasks of three whole chunks of 100 (each task starts a resample block): 300 + 300
+    assert mapped == [2, 2]
+    # record resampling in sensitivity pickles for the workers too (its incidence builder and block cache)
+    resampled = ["sensitivity", "--resample", "models", "--samples", "1500", "--sobol", "--sobol-samples", "16",
+                 "--format", "json"]
+    assert _cli([*resampled, "--scheduler", local.scheduler_address]) == _cli(resampled)
+
+
+def test_sampled_bounds_and_tipping_on_1_and_2_workers_give_the_same_bytes(cluster, mapped, monkeypatch):
+    from rankings.sensitivity.exact import common
+
+    local, _ = cluster
+    # TOPSIS is not linear in the weights, so bounds and tipping score a weight sample; with
+    # about 2**15 scores per task the 12,005 sampled rows go out as several tasks of 2,048 rows
+    monkeypatch.setattr(common, "TASK_SCORES", 2**15)
+    commands = [["bounds", "--method", "topsis-core", "--samples", "12000", "--seed", "3", "--format", "json"],
+                ["tipping", "--method", "topsis-core", "--samples", "4000", "--seed", "3", "--format", "json"],
+                ["bounds", "--method", "topsis-core", "--all", "--samples", "3000", "--format", "json"]]
+    references = [_cli(args) for args in commands]
+    assert json.loads(references[0])["exact"] is False and json.loads(references[1])["exact"] is False
+    assert mapped == []
+    for workers in (1, 2):
+        _scale_to(cluster, workers)
+        for args, reference in zip(commands, references):
+            assert _cli([*args, "--scheduler", local.scheduler_address]) == reference, (workers, args[0])
+    assert min(mapped) > 1 and max(mapped) >= 6  # the samples really went out in pieces
+
+
+def test_workers_share_the_inputs_as_bytes_and_unpickle_them_once(cluster):
+    """A worker sends another the pickled inputs, never the live problem (whose caches fill as tasks run)."""
+    from rankings.sensitivity import distributed as dask_engine
+    from rankings.sensitivity.problem import build_problem
+
+    local, client = cluster
+    problem = build_problem(rankings.get_methodology("equal-core"), rankings.load_default(), focus="Alibaba")
+    with dask_engine.DaskEngine(scheduler=local.scheduler_address) as engine:
+        future = engine._inputs(problem, None)
+        key, blob = future.result()
+        assert isinstance(blob, bytes) and key == future.key
+        where = sorted(client.scheduler_info()["workers"])[-1:]
+        ids = [client.submit(lambda inputs: id(dask_engine._loaded(inputs)), future, workers=where,
+                             pure=False).result() for _ in range(2)]
+        future.release()
+    assert ids[0] == ids[1]  # the tasks of one call on one worker share one unpickled copy

@@ -431,3 +431,34 @@ def test_sobol_on_rankings_groups_and_check(default_table, equal_core):
     for label in ("focus_rank", "mean_rank_shift"):
         assert all(s[label][g]["ST"] > -0.05 for g in s["groups"])
         assert sum(s[label][g]["S1"] for g in s["groups"]) < 1.2
+
+
+def test_ranked_first_agrees_with_the_full_competition_ranks():
+    """The confidence factor's rank-1 test, on random rows, exact ties, chains of near-ties and non-finite scores."""
+    from rankings.sensitivity.problem import ranked_first
+
+    rng = np.random.default_rng(1)
+    decided = 0
+    for trial in range(2500):
+        rows, cols, kind = int(rng.integers(1, 30)), int(rng.integers(1, 40)), trial % 5
+        if kind == 0:
+            S = rng.normal(size=(rows, cols))
+        elif kind == 1:  # exact ties
+            S = rng.integers(0, 4, size=(rows, cols)).astype(float)
+        elif kind == 2:  # steps just under, at and over the tolerance (1e-9 |max| + 1e-12)
+            base = rng.normal()
+            step = (1e-9 * abs(base) + 0.4e-12) * rng.choice([0.5, 0.9, 1.0, 1.1, 1.6])
+            S = base + rng.integers(0, 5, size=(rows, cols)) * step
+        elif kind == 3:
+            S = rng.normal(size=(rows, cols))
+            S[rng.random((rows, cols)) < 0.1] = np.nan
+            S[rng.random((rows, cols)) < 0.05] = -np.inf
+            S[rng.random((rows, cols)) < 0.02] = np.inf
+        else:  # long chains of near-ties
+            S = np.cumsum(rng.choice([0.0, 0.99e-9, 1.01e-9, 5e-10], size=(rows, cols)), axis=1) \
+                * rng.choice([1.0, 100.0, 1e6]) + rng.choice([0.0, 1.0, 1e3])
+        i = int(rng.integers(0, cols))
+        expected = competition_ranks(S)[:, i] == 1
+        assert np.array_equal(ranked_first(S, i), expected), (trial, S, i)
+        decided += int(expected.any() and not expected.all())
+    assert decided > 500  # the cases are not all trivially one way

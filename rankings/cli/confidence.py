@@ -23,7 +23,15 @@ from rankings.cli.common import (
     fit_lines,
     term_text,
 )
-from rankings.cli.options import DataOptions, MethodOptions, OutputOptions, data_options, method_options, output_options
+from rankings.cli.options import (
+    CLUSTER_OPTIONS,
+    DataOptions,
+    MethodOptions,
+    OutputOptions,
+    data_options,
+    method_options,
+    output_options,
+)
 
 if TYPE_CHECKING:
     from rankings.sensitivity.confidence import RankConfidence
@@ -43,10 +51,14 @@ if TYPE_CHECKING:
               help="The k of the top-k answers.")
 @click.option("--top", type=click.IntRange(min=1), default=10, show_default=True,
               help="Rows shown (the focus is always shown), each with its marginal set.")
+@CLUSTER_OPTIONS[0]
+@CLUSTER_OPTIONS[1]
+@CLUSTER_OPTIONS[2]
 @output_options()
 @cli_errors
 def confidence_command(method: MethodOptions, data: DataOptions, focus: str | None, level: str, samples: int,
                        seed: int, chunk_size: int | None, resample: tuple[str, ...], top_k: int, top: int,
+                       workers: int | None, scheduler: str | None, scheduler_timeout: float,
                        out: OutputOptions) -> None:
     """Rank confidence sets: where each contributor's true rank lies, at a stated level.
 
@@ -61,7 +73,9 @@ def confidence_command(method: MethodOptions, data: DataOptions, focus: str | No
       rankings confidence
       rankings confidence --level 0.9 --top-k 5
       rankings confidence --method equal-core --resample models --resample papers --format json
+      rankings confidence --samples 100000 --workers 4    # the bootstrap on a local Dask cluster
     """
+    from rankings.cli.cluster import cluster_engine
     from rankings.sensitivity.confidence import check_level, rank_confidence
 
     try:
@@ -82,9 +96,10 @@ def confidence_command(method: MethodOptions, data: DataOptions, focus: str | No
     table = data.load()
     methodology = method.resolve(table, data_given=False, name=method.name or "ai-index")
     focus_name, chosen = choose_focus(methodology, table, focus)
-    result = rank_confidence(methodology, table, focus=focus_name, level=value, runs=samples, seed=seed,
-                             resample=kinds, top_k=top_k, marginal_for=top, chunk_size=chunk_size,
-                             models_path=str(data.models_path) if data.models_path else None)
+    with cluster_engine(workers, scheduler, scheduler_timeout):  # the bootstrap's resamples are scored there
+        result = rank_confidence(methodology, table, focus=focus_name, level=value, runs=samples, seed=seed,
+                                 resample=kinds, top_k=top_k, marginal_for=top, chunk_size=chunk_size,
+                                 models_path=str(data.models_path) if data.models_path else None)
     if _output_format(out.fmt, out.output, ("table", "json")) == "json":
         payload = result.to_dict()
         payload["data"] = {"label": table.label, "lens": dict(table.lens)}

@@ -7,6 +7,7 @@ registers :data:`COMMANDS` with a ``--manifest`` option each.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -28,6 +29,7 @@ from rankings.cli.common import (
     term_text,
 )
 from rankings.cli.options import (
+    CLUSTER_OPTIONS,
     DataOptions,
     MethodOptions,
     OutputOptions,
@@ -56,6 +58,20 @@ def _limits_option(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _sampling_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--samples``/``--seed`` of the sampled path (non-linear aggregations) and where it runs (``--workers``)."""
+    inner = func
+
+    @functools.wraps(inner)
+    def on_cluster(*args: Any, workers: int | None, scheduler: str | None, scheduler_timeout: float,
+                   **kwargs: Any) -> Any:
+        from rankings.cli.cluster import cluster_engine
+
+        with cluster_engine(workers, scheduler, scheduler_timeout):  # sampled weights are scored there
+            return inner(*args, **kwargs)
+
+    func = on_cluster
+    for option in reversed(CLUSTER_OPTIONS):
+        func = option(func)
     func = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
                         help="Seed of the weight sample (used only for non-linear aggregations).")(func)
     func = click.option("--samples", type=click.IntRange(min=1), default=20_000, show_default=True,
@@ -188,6 +204,7 @@ def bounds_command(limits: str | None, every: bool, samples: int, seed: int, tim
       rankings bounds
       rankings bounds --limits notable_models=0.1:0.5,venue_papers=0.1:0.5 --format json
       rankings bounds --all --data matrix.csv
+      rankings bounds --method topsis-core --samples 1000000 --workers 4   # sampled weights on Dask
     """
     from rankings.sensitivity.exact import rank_bounds
 
@@ -274,6 +291,7 @@ def tipping_command(target: int | None, up: int | None, down: int | None, norm: 
       rankings tipping                       # one place up, L1 distance
       rankings tipping --down 3 --norm linf
       rankings tipping --target 3 --format json
+      rankings tipping --method topsis-core --samples 1000000 --workers 4  # sampled weights on Dask
     """
     from rankings.sensitivity.exact import tipping_point
 

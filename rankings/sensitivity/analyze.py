@@ -37,7 +37,7 @@ from rankings.sensitivity.acceptability import BAND_LEVELS, rank_bands, summariz
 from rankings.sensitivity.engine import check_analysis_size, map_problem, run_engine
 from rankings.sensitivity.memory import check_samples
 from rankings.sensitivity.precision import precision_note, run_to_precision
-from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks
+from rankings.sensitivity.problem import SamplingProblem, build_problem, competition_ranks, ranked_first
 from rankings.sensitivity.result import SensitivityResult, _f, _jsonable  # noqa: F401 (re-exported)
 from rankings.sensitivity.sample import (
     GEN_BLOCK,
@@ -73,9 +73,11 @@ DEFAULT_CONFIDENCE_RUNS = None
 def _confidence_of(problem: SamplingProblem, item: tuple[int, np.ndarray, np.ndarray, np.ndarray | None]) -> float:
     """P(rank 1) of contributor ``i`` at its central weights ``w`` over the confidence draws."""
     i, w, choices, keys = item
-    batch = RunBatch(0, np.tile(w, (len(choices), 1)), choices, keys)
-    ranks = competition_ranks(problem.score(batch))
-    return float(np.mean(ranks[:, i] == 1))
+    runs, counts = len(choices), None
+    if keys is None:  # no data noise: draws with the same method choices score alike, so score each once
+        choices, counts = np.unique(choices, axis=0, return_counts=True)
+    first = ranked_first(problem.score(RunBatch(0, np.tile(w, (len(choices), 1)), choices, keys)), i)
+    return float(np.mean(first) if counts is None else counts[first].sum() / runs)
 
 
 def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: int, runs: int) -> tuple[dict[int, float], str]:
@@ -159,8 +161,8 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
             keys = problem.noise.sobol_keys(x[:, col])
         return RunBatch(a, W, choices, keys)
 
-    counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=True, store_runs=True,
-                          progress=progress, top_ranks=1)  # only per-run outputs are used
+    counters = run_engine(problem, batches, total, chunk_size=chunk_size, full=False, store_runs=True,
+                          progress=progress, top_ranks=1)  # the per-run outputs only: no N x N counters to send
     outputs = {"focus_rank": np.concatenate(counters.focus_runs).astype(float),
                "mean_rank_shift": np.concatenate(counters.shift_runs)}
     group_names = list(dict.fromkeys(groups))

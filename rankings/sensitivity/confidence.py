@@ -250,26 +250,59 @@ def top_k_answer(estimates: np.ndarray, draws: np.ndarray, focus: int, k: int, l
     return {"k": k, "answer": answer, "rank_at_least": int(lo[0]), "rank_at_most": int(hi[0])}
 
 
+TASK_BLOCKS = 16
+"""Most resample blocks (of ``RESAMPLE_BLOCK``) in one task on a cluster engine."""
+
+
+def _score_runs(problem: Any, item: tuple[int, int, int, np.ndarray]) -> np.ndarray:
+    """Draws of resamples ``[a, b)`` at weights ``w``, scored ``chunk`` at a time (chunks start at ``a``)."""
+    from rankings.sensitivity.sample import RunBatch
+
+    a, b, chunk, w = item
+    out = np.empty((b - a, problem.n))
+    for lo in range(a, b, chunk):
+        hi = min(b, lo + chunk)
+        batch = RunBatch(lo, np.repeat(w, hi - lo, axis=0), np.zeros((hi - lo, 0), dtype=np.int64),
+                         np.arange(lo, hi, dtype=np.int64))
+        out[lo - a:hi - a] = problem.score(batch, batch.weights)
+    return out
+
+
+def task_runs(runs: int, chunk: int) -> int:
+    """Resamples per cluster task: whole chunks, whole resample blocks where it can (each block drawn by
+    one worker only), up to :data:`TASK_BLOCKS` blocks once there are 64 tasks' worth of them."""
+    from rankings.sensitivity.sample.records import RESAMPLE_BLOCK
+
+    blocks = int(np.clip(runs // (64 * RESAMPLE_BLOCK), 1, TASK_BLOCKS))
+    return max(1, -(-blocks * RESAMPLE_BLOCK // chunk)) * chunk
+
+
 def bootstrap_scores(problem: Any, runs: int, *, chunk_size: int | None = None,
                      progress: Any = None) -> tuple[np.ndarray, np.ndarray]:
     """(estimates N, draws runs x N): the scores at the methodology's weights, observed and per resample.
 
     ``problem`` is a :class:`~rankings.sensitivity.problem.SamplingProblem` whose data noise
     is a :class:`~rankings.sensitivity.sample.records.RecordResampling`; run ``i`` reads
-    resample ``i``, so the draws do not depend on ``chunk_size``.
+    resample ``i``, so the draws do not depend on ``chunk_size``. Inside
+    :func:`~rankings.sensitivity.engine.use_engine` (``--workers``/``--scheduler``) the
+    resamples are scored on that engine, in tasks of whole chunks, with the same bytes.
     """
-    from rankings.sensitivity.sample import RunBatch
+    from rankings.sensitivity.engine import active_engine, map_problem
 
     base = problem.method.weights_for(problem.table)
     w = np.array([[base[m] for m in problem.metrics]])
     estimates = problem.method.score_matrix(problem.table, w, prepared=True)[0]
     chunk = max(1, int(chunk_size or 256))
+    if active_engine() is not None:
+        step = task_runs(runs, chunk)
+        parts = map_problem(problem, _score_runs, [(a, min(runs, a + step), chunk, w) for a in range(0, runs, step)])
+        if progress is not None:
+            progress(runs, runs)
+        return estimates, np.concatenate(parts) if parts else np.empty((0, problem.n))
     draws = np.empty((runs, problem.n))
     for a in range(0, runs, chunk):
         b = min(runs, a + chunk)
-        batch = RunBatch(a, np.repeat(w, b - a, axis=0), np.zeros((b - a, 0), dtype=np.int64),
-                         np.arange(a, b, dtype=np.int64))
-        draws[a:b] = problem.score(batch, batch.weights)
+        draws[a:b] = _score_runs(problem, (a, b, chunk, w))
         if progress is not None:
             progress(b, runs)
     return estimates, draws

@@ -39,7 +39,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -135,6 +135,11 @@ def use_engine(engine: Any) -> Iterator[Any]:
         yield engine
     finally:
         _ENGINE.reset(token)
+
+
+def active_engine() -> Any:
+    """The engine of the enclosing :func:`use_engine` block, or ``None`` (in this process)."""
+    return _ENGINE.get()
 
 
 def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
@@ -243,6 +248,10 @@ def _run_drawn(problem: SamplingProblem, seed: int, DT: np.ndarray, tol: float, 
     return total
 
 
+Shared = TypeVar("Shared")
+"""What :func:`map_problem` sends to every piece: a :class:`SamplingProblem` or any picklable set-up."""
+
+
 @dataclass
 class _Worker:
     batches: Callable[[int, int], RunBatch]
@@ -250,11 +259,13 @@ class _Worker:
     hist: np.ndarray
 
 
-def map_problem(problem: SamplingProblem, func: Callable[[SamplingProblem, Any], Any], items: Sequence[Any]) -> list[Any]:
+def map_problem(problem: Shared, func: Callable[[Shared, Any], Any], items: Sequence[Any]) -> list[Any]:
     """``[func(problem, item) for item in items]``, on the engine of :func:`use_engine` when it has ``map``.
 
     For independent pieces of an analysis that are not runs of the engine (e.g. SMAA-2
-    confidence factors, one per contributor); results come back in the order of ``items``.
+    confidence factors, one per contributor; bootstrap blocks; weight blocks of the exact
+    analyses' sampled path); results come back in the order of ``items``. ``problem`` is
+    anything picklable shared by every piece (sent to each worker once).
     """
     other = _ENGINE.get()
     if other is not None and hasattr(other, "map") and len(items) > 1:

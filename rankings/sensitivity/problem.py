@@ -50,6 +50,34 @@ def competition_ranks(S: np.ndarray) -> np.ndarray:
     return kernels.competition_ranks(S)
 
 
+def ranked_first(S: np.ndarray, i: int) -> np.ndarray:
+    """Per row of ``S``, whether column ``i`` has competition rank 1: ``competition_ranks(S)[:, i] == 1``.
+
+    Without ranking the other columns (the SMAA-2 confidence factor asks only this, for a few
+    thousand rows of N scores). Rank 1 means that walking down the sorted scores from the
+    top to ``i``'s, no step is wider than the row's tolerance. A row with no score more than
+    the tolerance above ``i``'s is rank 1 (float subtraction is monotone, so no step is
+    wider than that); a row whose top is further above than twice the tolerance per score
+    at or above ``i``'s cannot be chained down to it; only the rows left (near-ties) are
+    sorted, and rows with a non-finite score are ranked in full.
+    """
+    S = np.ascontiguousarray(S, dtype=np.float64)
+    big = np.abs(S).max(axis=1, initial=0.0)  # NaN or inf in a row makes its maximum non-finite
+    finite = np.isfinite(big)
+    tol = RELATIVE_TOLERANCE * big + ABSOLUTE_TOLERANCE  # kernels.row_tolerance on the finite rows
+    own = S[:, i:i + 1]
+    with np.errstate(invalid="ignore"):
+        gap = S - own
+        first = ~(gap > tol[:, None]).any(axis=1) & finite
+        reach = (gap >= 0).sum(axis=1) * 2.0 * tol
+    for r in np.flatnonzero(~first & finite & (gap.max(axis=1, initial=0.0) <= reach)):
+        top = np.sort(S[r][S[r] >= S[r, i]])[::-1]
+        first[r] = not bool(np.any(top[:-1] - top[1:] > tol[r]))
+    if not finite.all():
+        first[~finite] = competition_ranks(S[~finite])[:, i] == 1
+    return first
+
+
 # ---------------------------------------------------------------------------------------
 # The problem
 # ---------------------------------------------------------------------------------------

@@ -165,20 +165,44 @@ class _Setup:
         return int(self.evaluate(w).rank_of(self.focus_name))
 
     def focus_ranks(self, W: np.ndarray) -> np.ndarray:
-        """Competition rank of the focus for each weight row (sampling path)."""
+        """Competition rank of the focus for each weight row (sampling path).
+
+        Non-linear aggregations score :data:`SCORE_ROWS` rows at a time; inside
+        :func:`~rankings.sensitivity.engine.use_engine` (``--workers``/``--scheduler``)
+        whole groups of those rows are scored on that engine, with the same ranks.
+        """
+        from rankings.sensitivity.engine import active_engine, map_problem
+
         W = np.atleast_2d(W)
         if self.problem is not None:
             return self.problem.focus_rank(self.focus, W)
-        out = np.empty(W.shape[0], dtype=int)
         normalized = self.method.normalized(self.prepared) if self.method.declarative else None
-        for start in range(0, W.shape[0], 2048):
-            S = self.method.score_matrix(self.prepared, W[start:start + 2048], prepared=True,
-                                         normalized=normalized)
-            finite = np.where(np.isfinite(S), S, 0.0)
-            tol = RELATIVE_TOLERANCE * np.max(np.abs(finite), axis=1) + 1e-12
-            gap = S - S[:, [self.focus]]
-            out[start:start + 2048] = 1 + np.count_nonzero(gap > tol[:, None], axis=1)
-        return out
+        shared = (self, normalized)
+        if active_engine() is None:
+            return _nonlinear_focus_ranks(shared, W)
+        step = SCORE_ROWS * max(1, TASK_SCORES // (SCORE_ROWS * max(1, self.prepared.n_contributors)))
+        parts = map_problem(shared, _nonlinear_focus_ranks, [W[a:a + step] for a in range(0, W.shape[0], step)])
+        return np.concatenate(parts) if parts else np.empty(0, dtype=int)
+
+
+SCORE_ROWS = 2048
+"""Weight rows scored at once on the sampling path."""
+TASK_SCORES = 2**22
+"""About this many scores (rows x contributors) per task on a cluster engine, in whole groups of SCORE_ROWS."""
+
+
+def _nonlinear_focus_ranks(shared: tuple[_Setup, Any], W: np.ndarray) -> np.ndarray:
+    """The focus's competition rank for each row of ``W`` under a non-linear aggregation."""
+    setup, normalized = shared
+    out = np.empty(W.shape[0], dtype=int)
+    for start in range(0, W.shape[0], SCORE_ROWS):
+        S = setup.method.score_matrix(setup.prepared, W[start:start + SCORE_ROWS], prepared=True,
+                                      normalized=normalized)
+        finite = np.where(np.isfinite(S), S, 0.0)
+        tol = RELATIVE_TOLERANCE * np.max(np.abs(finite), axis=1) + 1e-12
+        gap = S - S[:, [setup.focus]]
+        out[start:start + SCORE_ROWS] = 1 + np.count_nonzero(gap > tol[:, None], axis=1)
+    return out
 
 
 def _setup(method: Methodology, table: ContributorTable, focus: str) -> _Setup:

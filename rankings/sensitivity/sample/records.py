@@ -143,6 +143,16 @@ class ResamplePlan:
 
     _pending: dict[int, threading.Event] = field(default_factory=dict, repr=False)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # pickled for another process (a Dask worker): the seed and incidences travel, the cache and lock do not
+        return {k: v for k, v in self.__dict__.items() if k not in ("_cache", "_lock", "_pending")}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._cache = {}
+        self._lock = threading.Lock()
+        self._pending = {}
+
     def block(self, b: int) -> list[np.ndarray]:
         """Per record kind, the metric values (RESAMPLE_BLOCK x N x kind metrics) of block ``b``.
 
@@ -214,23 +224,42 @@ def resample_batches(batches: Callable[[int, int], RunBatch]) -> Callable[[int, 
     return keyed
 
 
-def default_incidence(models_path: str | Path | None = None) -> Callable[[str, Mapping[str, Any]], Any]:
-    """An incidence builder for the default dataset (or a user's model records), cached per lens."""
-    cache: dict[tuple[str, str], Any] = {}
-    lock = threading.Lock()
+class _DefaultIncidence:
+    """Builds (and caches, per record kind and lens) the incidence of the default dataset or a model file.
 
-    def build(kind: str, lens: Mapping[str, Any]) -> Any:
+    A class rather than a closure so it pickles for a Dask worker: the built incidences
+    travel with it (each worker need not rebuild them), the lock does not.
+    """
+
+    def __init__(self, models_path: str | Path | None = None) -> None:
+        self.models_path = models_path
+        self.cache: dict[tuple[str, str], Any] = {}
+        self.lock = threading.Lock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        with self.lock:
+            return {"models_path": self.models_path, "cache": dict(self.cache)}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.models_path = state["models_path"]
+        self.cache = state["cache"]
+        self.lock = threading.Lock()
+
+    def __call__(self, kind: str, lens: Mapping[str, Any]) -> Any:
         from rankings.data import Lens
         from rankings.data.resample import record_incidence
 
         parsed = Lens.from_dict(lens)
         key = (kind, repr(parsed))
-        with lock:
-            if key not in cache:
-                cache[key] = record_incidence(kind, parsed, models_path=models_path)
-            return cache[key]
+        with self.lock:
+            if key not in self.cache:
+                self.cache[key] = record_incidence(kind, parsed, models_path=self.models_path)
+            return self.cache[key]
 
-    return build
+
+def default_incidence(models_path: str | Path | None = None) -> Callable[[str, Mapping[str, Any]], Any]:
+    """An incidence builder for the default dataset (or a user's model records), cached per lens."""
+    return _DefaultIncidence(models_path)
 
 
 def record_resampling(table: Any, kinds: Sequence[str], *, seed: int, noise: DataNoise | None = None,
