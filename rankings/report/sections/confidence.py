@@ -78,8 +78,9 @@ def _budget_part(method: Any, table: Any, focus: str, seed: int, kinds: tuple[st
 
     factors = parse_vary(["counting"], metrics=method.prepare(table).metric_names, lens_available=True)
     base = min(int(sobol_samples), 128)
-    r = sensitivity(method, table, focus=focus, samples=256, seed=seed, factors=factors, sobol=True,
-                    sobol_samples=base, budget=True, resample=kinds)
+    # only the budget (the Sobol' indices) is read: one Dirichlet run and no pairwise or confidence work beside it
+    r = sensitivity(method, table, focus=focus, samples=1, seed=seed, factors=factors, sobol=True,
+                    sobol_samples=base, budget=True, resample=kinds, pairwise_top=0, confidence_runs=1)
     s = r.sobol
     if s is None:
         raise ValueError("the run returned no Sobol' indices")
