@@ -18,7 +18,8 @@ prints both with their ratio: the before and after figures in one run, on the sa
 installed dependencies. Byte-code caching is left on for both (an installed package has
 its ``.pyc`` files), and each source runs once untimed first.
 
-``--profile`` runs ``rankings report`` once under cProfile (current source) and prints
+``--profile`` runs ``rankings report`` once under cProfile (current source, every section
+in one process: ``RANKINGS_REPORT_FORK=0``) and prints
 where the time went: imports, figures (drawing and writing PNGs), each report section,
 and the costliest functions.
 """
@@ -101,7 +102,8 @@ def profile_report(folder: Path, top: int = 25) -> None:
     code = (f"import cProfile, sys; from rankings.cli import main; sys.argv = ['rankings', 'report', '-o', "
             f"{str(folder / 'p.html')!r}]\ntry:\n    cProfile.run('main()', {str(stats_file)!r})\n"
             f"except SystemExit:\n    pass")
-    subprocess.run([sys.executable, "-c", code], check=True, env=_env(HERE), cwd=folder,
+    env = dict(_env(HERE), RANKINGS_REPORT_FORK="0")  # every section in this process, so the profile sees it
+    subprocess.run([sys.executable, "-c", code], check=True, env=env, cwd=folder,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     stats = pstats.Stats(str(stats_file))
     table = stats.stats  # type: ignore[attr-defined]
