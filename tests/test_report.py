@@ -350,8 +350,24 @@ def test_figures_are_numbered_in_page_order(default_report: str):
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sampled sections are forked on Linux only")
 def test_sections_built_in_a_forked_child_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from rankings.report import fork
+    from rankings.report import build, fork
 
+    joined = []
+
+    def recording(builders, extra):
+        join = fork.build_in_child(builders, extra)
+        if join is None:
+            return None
+
+        def wrapped():
+            result = join()
+            joined.append(result is not None)
+            return result
+
+        wrapped.pid = join.pid  # type: ignore[attr-defined]
+        return wrapped
+
+    monkeypatch.setattr(build, "build_in_child", recording)
     pages = {}
     for setting in ("1", "0"):
         monkeypatch.setenv("RANKINGS_REPORT_FORK", setting)
@@ -360,5 +376,6 @@ def test_sections_built_in_a_forked_child_give_the_same_bytes(tmp_path: Path, mo
         res = _run("-o", str(out), "--samples", "600", "--year", "2024")
         assert res.exit_code == 0, res.output
         pages[setting] = out.read_bytes()
+    assert joined == [True]  # the child built the sampled sections once, and only with the fork on
     assert pages["1"] == pages["0"]
     assert b"Rank acceptability" in pages["1"] and b"Uncertainty budget" in pages["1"]
