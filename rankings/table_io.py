@@ -114,7 +114,7 @@ def load_table(path: Any, *, specs_path: str | Path | None = None) -> Contributo
     exists, a sidecar ``<stem>.metrics.csv`` with columns ``name,direction,kind,unit,
     description,source,proxy``; metrics without a spec default to higher-is-better
     scores. JSON: ``{"metrics": [spec...], "contributors": [{"contributor": name,
-    metric: value...}...]}`` or a list of row objects. Parquet needs pyarrow.
+    metric: value...}...]}`` or a list of row objects. Parquet needs pyarrow (the ``parquet`` extra).
     """
     import csv
 
@@ -160,7 +160,7 @@ def load_table(path: Any, *, specs_path: str | Path | None = None) -> Contributo
 
             frame = pd.read_parquet(path)
         except ImportError:
-            raise DataError(f"{label}: reading Parquet needs pyarrow (pip install pyarrow)") from None
+            raise DataError(f'{label}: reading Parquet needs pyarrow, an optional extra: pip install "rankings[parquet]"') from None
         except Exception as exc:  # noqa: BLE001 - any reader failure is a data problem
             raise DataError(f"{label}: must be a readable Parquet file ({exc})") from None
         header = [str(c) for c in frame.columns]

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -226,6 +227,17 @@ def test_xlsx_without_openpyxl_names_the_extra(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_openpyxl)
     one_line_error(run("rank", "-o", str(tmp_path / "r.xlsx")), "openpyxl", "rankings[excel]")
     assert not (tmp_path / "r.xlsx").exists()
+
+
+def test_parquet_without_pyarrow_names_the_extra(tmp_path, monkeypatch):
+    data = tmp_path / "m.parquet"
+    assert run("rank", "-o", str(data)).exit_code == 0  # written while pyarrow is there
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # then gone: every import of it fails
+    one_line_error(run("rank", "-o", str(tmp_path / "r.parquet")), "pyarrow", 'pip install "rankings[parquet]"')
+    assert not (tmp_path / "r.parquet").exists()
+    one_line_error(run("rank", "--data", str(data), "--method", "equal-weights"), "m.parquet", "pyarrow",
+                   'pip install "rankings[parquet]"')
+    assert run("rank", "--top", "3").exit_code == 0  # the default commands need no extra
 
 
 def test_top_keeps_the_tie_at_the_cut_whole_and_says_so():

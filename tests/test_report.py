@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -339,3 +340,42 @@ def test_confidence_section_quotes_the_rank_set_and_the_budget(default_report: s
     assert "95% marginal rank set" in part and "95% simultaneous rank set" in part
     assert "Uncertainty budget: the data or the method?" in part
     assert "Most of the variance of Alibaba's rank comes from the " in part
+
+
+def test_figures_are_numbered_in_page_order(default_report: str):
+    numbers = [int(n) for n in re.findall(r"<b>Figure (\d+)\.</b>", default_report)]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 8
+    assert "<!--figure-->" not in default_report
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the sampled sections are forked on Linux only")
+def test_sections_built_in_a_forked_child_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from rankings.report import build, fork
+
+    joined = []
+
+    def recording(builders, extra):
+        join = fork.build_in_child(builders, extra)
+        if join is None:
+            return None
+
+        def wrapped():
+            result = join()
+            joined.append(result is not None)
+            return result
+
+        wrapped.pid = join.pid  # type: ignore[attr-defined]
+        return wrapped
+
+    monkeypatch.setattr(build, "build_in_child", recording)
+    pages = {}
+    for setting in ("1", "0"):
+        monkeypatch.setenv("RANKINGS_REPORT_FORK", setting)
+        assert fork.can_fork() is (setting == "1")
+        out = tmp_path / f"fork-{setting}.html"
+        res = _run("-o", str(out), "--samples", "600", "--year", "2024")
+        assert res.exit_code == 0, res.output
+        pages[setting] = out.read_bytes()
+    assert joined == [True]  # the child built the sampled sections once, and only with the fork on
+    assert pages["1"] == pages["0"]
+    assert b"Rank acceptability" in pages["1"] and b"Uncertainty budget" in pages["1"]

@@ -237,10 +237,14 @@ def _write_frame(frame: Any, output: Path | None, fmt: str) -> None:
         raise CliError(f"--format {fmt} needs --output FILE.{fmt}")
     from rankings._atomic import atomic_target
 
-    needs = {"parquet": "pyarrow (pip install pyarrow)", "xlsx": "openpyxl (pip install 'rankings[excel]')"}[fmt]
+    needs = {"parquet": 'pyarrow, an optional extra: pip install "rankings[parquet]"',
+             "xlsx": 'openpyxl, an optional extra: pip install "rankings[excel]"'}[fmt]
     try:
+        # checked before the temp file exists
         if fmt == "xlsx":
-            import openpyxl  # noqa: F401 - checked before the temp file exists
+            import openpyxl  # noqa: F401
+        else:
+            import pyarrow  # noqa: F401
         with atomic_target(output, what="--output") as tmp:
             if fmt == "parquet":
                 frame.to_parquet(tmp, index=False)

@@ -18,12 +18,14 @@ instead, and the rest of the report is still written.
 
 from __future__ import annotations
 
+import functools
 import math
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from rankings.report.fork import build_in_child, stop
 from rankings.report.parts import (
     DEFAULT_SAMPLES,
     DEFAULT_SOBOL_SAMPLES,
@@ -36,6 +38,7 @@ from rankings.report.parts import (
     _Section,
     e,
     fmt,
+    number_figures,
     ordinal,
 )
 from rankings.report.sections.bounds import _bounds_section
@@ -50,6 +53,21 @@ from rankings.report.sections.ternary import _ternary_section
 from rankings.report.sections.tipping import _tipping_section
 from rankings.report.sections.uncertainty import _uncertainty_section
 from rankings.report.template import _page
+
+SECTION_TITLES: tuple[tuple[str, str], ...] = (
+    ("data", "Data and lens"), ("methods", "Rank under each methodology"),
+    ("bounds", "Best and worst attainable rank"), ("sweeps", "One weight at a time"), ("tipping", "Tipping points"),
+    ("uncertainty", "Rank under uncertain weights"), ("confidence", "Is the rank significant?"),
+    ("rivals", "Closest rivals"), ("ternary", "Three-metric weight map"),
+    ("gap", "Is the gap closed? Head against depth"), ("provenance", "Where each metric comes from"),
+)
+"""The report's sections in page order: (key, heading)."""
+
+
+def _built_apart(figs: _Figures, folder: Path, title: str, build: Callable[[], str]) -> str:
+    """A section builder run in the forked child: its figures go to a folder of their own."""
+    figs.folder = folder
+    return _guard(title, build)
 
 
 def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_SAMPLES, seed: int = 0,
@@ -121,36 +139,51 @@ def build_report(method: Any, table: Any, focus: str, *, samples: int = DEFAULT_
         def analysed(title: str, build: Callable[[], str]) -> str:
             return skipped if main_result is None else step(title, build)
 
-        sections = [
-            _Section("data", "Data and lens", step("The data summary", lambda: _data_section(
-                table, method, focus, data_text, main_result, main_error))),
-            _Section("methods", "Rank under each methodology", step("The comparison", lambda: _methods_section(
-                table, methods, method, focus, figs, facts))),
-            _Section("bounds", "Best and worst attainable rank", analysed("Rank bounds", lambda: _bounds_section(
-                method, table, focus, samples, seed, facts))),
-            _Section("sweeps", "One weight at a time", analysed("The weight sweeps", lambda: _sweep_section(
-                method, table, focus, figs, sweep_holder))),
-            _Section("tipping", "Tipping points", analysed("Tipping points", lambda: _tipping_section(
-                method, table, focus, samples, seed, facts))),
-            _Section("uncertainty", "Rank under uncertain weights", analysed("The sensitivity analysis",
-                     lambda: _uncertainty_section(method, table, focus, samples, seed, sobol, sobol_samples, figs,
-                                                  facts, panel=weight_panel))),
-            _Section("confidence", "Is the rank significant?", analysed("The rank confidence sets",
-                     lambda: _confidence_section(method, table, focus, seed, sobol_samples, figs))),
-            _Section("rivals", "Closest rivals", analysed("The rival comparison", lambda: _rivals_section(
-                main_result, focus, figs, facts))),
-            _Section("ternary", "Three-metric weight map", analysed("The ternary map", lambda: _ternary_section(
-                method, table, focus, ternary, sweep_result, methods, figs))),
-            _Section("gap", "Is the gap closed? Head against depth", step("The country gap", lambda: _gap_section(
-                table, focus))),
-            _Section("provenance", "Where each metric comes from", step("The provenance table", lambda: (
-                _provenance_section(table, sources)))),
-        ]
+        # the sampled sections need nothing from the others: on Linux they are built in a forked
+        # child meanwhile (rankings.report.fork), else here in page order; the page is the same
+        sampled = {
+            "uncertainty": ("The sensitivity analysis", lambda: _uncertainty_section(
+                method, table, focus, samples, seed, sobol, sobol_samples, figs, facts, panel=weight_panel)),
+            "confidence": ("The rank confidence sets", lambda: _confidence_section(
+                method, table, focus, seed, sobol_samples, figs)),
+        }
+        join = None
+        if main_result is not None:
+            child_folder = Path(folder) / "child"
+            child_folder.mkdir()
+            # in the child (a copy of this process) figs and facts are the child's own copies
+            join = build_in_child({key: functools.partial(_built_apart, figs, child_folder, title, build)
+                                   for key, (title, build) in sampled.items()}, lambda: facts.sensitivity)
+        try:
+            bodies = {
+                "data": step("The data summary", lambda: _data_section(
+                    table, method, focus, data_text, main_result, main_error)),
+                "methods": step("The comparison", lambda: _methods_section(table, methods, method, focus, figs, facts)),
+                "bounds": analysed("Rank bounds", lambda: _bounds_section(method, table, focus, samples, seed, facts)),
+                "sweeps": analysed("The weight sweeps", lambda: _sweep_section(method, table, focus, figs, sweep_holder)),
+                "tipping": analysed("Tipping points", lambda: _tipping_section(method, table, focus, samples, seed, facts)),
+                "rivals": analysed("The rival comparison", lambda: _rivals_section(main_result, focus, figs, facts)),
+                "ternary": analysed("The ternary map", lambda: _ternary_section(
+                    method, table, focus, ternary, sweep_result, methods, figs)),
+                "gap": step("The country gap", lambda: _gap_section(table, focus)),
+                "provenance": step("The provenance table", lambda: _provenance_section(table, sources)),
+            }
+            apart = join() if join is not None else None
+        except BaseException:
+            stop(join)
+            raise
+        if apart is not None:
+            bodies.update(apart[0])
+            facts.sensitivity = apart[1]
+        else:
+            bodies.update({key: analysed(title, build) for key, (title, build) in sampled.items()})
+        sections = [_Section(key, title, bodies[key]) for key, title in SECTION_TITLES]
     title, headline = _headline(focus, method, facts)
     summary = _summary(focus, method, facts, main_result)
     if credit is None:
         credit = EPOCH_CREDIT if table.lens else f"Data: {table.label}, supplied by the user of this report."
-    return _page(title, headline, summary, sections, focus, version, seed, samples, command, credit)
+    return number_figures(_page(title, headline, summary, sections, focus, version, seed, samples, command,
+                                credit))
 
 
 # ---------------------------------------------------------------------------------------

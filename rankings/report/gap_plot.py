@@ -38,11 +38,11 @@ def gap_lines(result: Any, path: str | Path) -> Path:
     whole interval is above the line to those whose interval reaches it). A date where a side has
     too few models leaves a gap in its line, never a zero.
     """
-    import matplotlib.pyplot as plt
+    from rankings.report.render import subplots
 
     plots.check_plot_path(path)
     near = f"models within {result.delta:g} of frontier"
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.6))
+    fig, axes = subplots(1, 3, figsize=(15, 4.6))
     styles = ("-", "--", "-.", ":")
     panels = [(axes[0], ["best ECI"], "Head: best model (ECI, 90% interval)"),
               (axes[1], [f"ECI #{k}" for k in result.ks], "Depth: k-th best model (ECI)"),

@@ -116,7 +116,18 @@ class _Figures:
         width = int.from_bytes(raw[16:20], "big") if raw[:8] == b"\x89PNG\r\n\x1a\n" else 0
         size = f' width="{round(width * DISPLAY_SCALE * 96 / PLOT_DPI)}"' if width else ""
         return (f'<figure><img src="data:image/png;base64,{data}"{size} alt="{e(alt)}">'
-                f"<figcaption><b>Figure {self.count}.</b> {text}</figcaption></figure>")
+                f"<figcaption><b>Figure {FIGURE_MARK}.</b> {text}</figcaption></figure>")
+
+
+FIGURE_MARK = "<!--figure-->"
+"""Stands for a figure's number until the page is assembled (:func:`number_figures`); escaped text
+can never contain it, and sections built apart (:mod:`rankings.report.fork`) are numbered in page order."""
+
+
+def number_figures(html: str) -> str:
+    """Replace each :data:`FIGURE_MARK` by 1, 2, 3... in page order."""
+    pieces = html.split(FIGURE_MARK)
+    return "".join(piece + (str(k + 1) if k < len(pieces) - 1 else "") for k, piece in enumerate(pieces))
 
 
 @dataclass

@@ -1,7 +1,8 @@
-"""Plots of rankings and analyses (matplotlib, Agg backend, PNG or SVG by suffix).
+"""Plots of rankings and analyses (matplotlib figures on an Agg canvas, no pyplot; PNG or SVG by suffix).
 
 Every function takes a library result, draws one titled figure with labelled axes,
-writes it whole to ``path`` (a temporary file renamed into place) and returns the path.
+writes it whole to ``path`` (a temporary file renamed into place; a PNG is drawn once,
+:mod:`rankings.report.render`) and returns the path.
 The focus contributor is always drawn in :data:`FOCUS_COLOR`.
 
 Names come from data, so every text is drawn literally: mathtext (``$...$``) and TeX
@@ -17,12 +18,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import matplotlib
+import numpy as np
+from matplotlib.collections import LineCollection
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-
-from rankings.errors import AnalysisError  # noqa: E402
+from rankings.errors import AnalysisError
+from rankings.report.render import subplots, write_figure
 
 FOCUS_COLOR = "#c0392b"
 OTHER_COLOR = "#7f8c8d"
@@ -55,25 +55,13 @@ def check_plot_path(path: str | Path) -> Path:
 
 @_literal
 def save(fig: Any, path: str | Path) -> Path:
-    """Write the figure whole or not at all, then close it."""
+    """Write the figure whole or not at all (drawn once, :func:`rankings.report.render.write_figure`)."""
     from rankings._atomic import atomic_target
 
     path = check_plot_path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    try:
-        # no software version, creation date or random ids in the file: the same figure
-        # gives the same bytes on every run (reports embed plots and are compared byte for byte)
-        with atomic_target(path, what="--plot") as tmp, matplotlib.rc_context({"svg.hashsalt": "rankings"}):
-            fig.savefig(tmp, dpi=130, bbox_inches="tight", format=fmt, metadata=_DETERMINISTIC_METADATA[fmt])
-    finally:
-        plt.close(fig)
+    with atomic_target(path, what="--plot") as tmp:
+        write_figure(fig, tmp, path.suffix.lower().lstrip("."))
     return path
-
-
-_DETERMINISTIC_METADATA: dict[str, dict[str, Any]] = {
-    "png": {"Software": None},
-    "svg": {"Creator": None, "Date": None, "Format": None, "Type": None},
-}
 
 
 @_literal
@@ -94,7 +82,7 @@ def bump_chart(comparison: Any, path: str | Path, *, focus: str | None = None, t
     keep = list(range(min(top, len(names))))
     if focus in names and names.index(focus) not in keep:
         keep.append(names.index(focus))
-    fig, ax = plt.subplots(figsize=(max(6.5, 1.3 * len(methods) + 3), 5.5))
+    fig, ax = subplots(figsize=(max(6.5, 1.3 * len(methods) + 3), 5.5))
     x = np.arange(len(methods))
     labels: list[tuple[float, float, int]] = []
     for i in keep:
@@ -110,14 +98,17 @@ def bump_chart(comparison: Any, path: str | Path, *, focus: str | None = None, t
     finite = ranks[keep][~np.isnan(ranks[keep])]
     gap = max(1.0, (finite.max() - finite.min()) * 0.035) if finite.size else 1.0
     placed: list[float] = []
+    leaders = []
     for y_end, x_end, i in sorted(labels):
         y_text = max([y_end] + [p + gap for p in placed])
         placed.append(y_text)
         is_focus = names[i] == focus
-        ax.annotate(names[i], (x_end, y_end), xytext=(x_end + 0.12, y_text), textcoords="data", va="center",
-                    fontsize=9, fontweight="bold" if is_focus else "normal",
-                    color=FOCUS_COLOR if is_focus else "#333333",
-                    arrowprops={"arrowstyle": "-", "color": "#bbbbbb", "lw": 0.6} if y_text != y_end else None)
+        ax.text(x_end + 0.12, y_text, names[i], va="center", fontsize=9, fontweight="bold" if is_focus else "normal",
+                color=FOCUS_COLOR if is_focus else "#333333")
+        if y_text != y_end:
+            leaders.append([(x_end, y_end), (x_end + 0.12, y_text)])
+    # a moved label's leader lines: one collection (arrow patches are costly to draw, one per label)
+    ax.add_collection(LineCollection(leaders, colors="#bbbbbb", linewidths=0.6, clip_on=False), autolim=False)
     ax.set_xticks(x, methods, rotation=25, ha="right")
     ax.set_ylim(np.nanmax(ranks[keep]) + 1.5 if finite.size else 10, 0.5)
     if overflow is not None:
@@ -139,7 +130,7 @@ def gap_bars(explanation: Any, path: str | Path) -> Path:
     items = sorted(explanation.contributions.items(), key=lambda kv: abs(kv[1]))
     labels = [k for k, _ in items]
     values = np.array([v for _, v in items])
-    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(items) + 2.2))
+    fig, ax = subplots(figsize=(7.5, 0.5 * len(items) + 2.2))
     colors = [FOCUS_COLOR if v > 0 else ACCENT_COLOR for v in values]
     ax.barh(labels, values, color=colors)
     ax.axvline(0, color="#333333", lw=0.8)
@@ -184,9 +175,9 @@ def ternary_map(method: Any, table: Any, metrics: Sequence[str], focus: str, pat
     import matplotlib.tri as mtri
 
     tri = mtri.Triangulation(x, y)
-    fig, ax = plt.subplots(figsize=(7.2, 6.4))
+    fig, ax = subplots(figsize=(7.2, 6.4))
     worst = max(int(ranks.max()), 2)
-    cmap = plt.get_cmap("viridis_r", min(worst, 20))
+    cmap = matplotlib.colormaps["viridis_r"].resampled(min(worst, 20))
     shading = ax.tripcolor(tri, ranks, cmap=cmap, shading="gouraud" if worst > 20 else "flat", vmin=1, vmax=worst)
     bar = fig.colorbar(shading, ax=ax, shrink=0.8)
     bar.set_label(f"Rank of {focus} (1 = best)")
@@ -226,7 +217,7 @@ def rank_distribution(result: Any, path: str | Path) -> Path:
     nonzero = np.flatnonzero(probs > 0)
     last = int(nonzero.max()) + 1 if nonzero.size else 1
     ranks = np.arange(1, last + 1)
-    fig, ax = plt.subplots(figsize=(max(6.0, 0.28 * last + 3), 4.2))
+    fig, ax = subplots(figsize=(max(6.0, 0.28 * last + 3), 4.2))
     ax.bar(ranks, probs[:last], color=FOCUS_COLOR, yerr=1.96 * se[:last], ecolor="#555555", capsize=2)
     nominal = int(result.nominal_ranks[result.focus_index])
     ax.axvline(nominal, color="#333333", ls="--", lw=1)
@@ -248,7 +239,7 @@ def acceptability_heatmap(result: Any, path: str | Path, *, top: int = 15) -> Pa
         order.append(result.focus_index)
     ranks_shown = min(result.acceptability.shape[1], 30, max(top, int(result.bands[order, 2].max())))
     matrix = np.asarray(result.acceptability, dtype=float)[order, :ranks_shown]
-    fig, ax = plt.subplots(figsize=(min(11.0, max(7.0, 0.3 * ranks_shown + 4.0)), 0.38 * len(order) + 2.0))
+    fig, ax = subplots(figsize=(min(11.0, max(7.0, 0.3 * ranks_shown + 4.0)), 0.38 * len(order) + 2.0))
     image = ax.imshow(matrix, cmap="Greys", aspect="auto", vmin=0, vmax=max(matrix.max(), 1e-9))
     bar = fig.colorbar(image, ax=ax, shrink=0.85)
     bar.set_label("P(rank)")
@@ -272,15 +263,18 @@ def rank_bands(result: Any, path: str | Path, *, top: int = 20) -> Path:
     order = sorted(result.order()[:top], key=lambda i: (result.nominal_ranks[i], result.contributors[i]))
     if result.focus_index not in order:
         order.append(result.focus_index)
-    fig, ax = plt.subplots(figsize=(8.0, 0.36 * len(order) + 2.0))
+    fig, ax = subplots(figsize=(8.0, 0.36 * len(order) + 2.0))
     y = np.arange(len(order))
-    for k, i in enumerate(order):
-        is_focus = i == result.focus_index
-        color = FOCUS_COLOR if is_focus else OTHER_COLOR
-        low, mid, high = result.bands[i]
-        ax.plot([low, high], [k, k], color=color, lw=5 if is_focus else 3, solid_capstyle="butt", alpha=0.8)
-        ax.plot([mid], [k], marker="|", color="black", ms=12)
-        ax.plot([result.nominal_ranks[i]], [k], marker="D", color=color, mec="black", ms=6)
+    focus = np.array([i == result.focus_index for i in order])
+    bands = np.asarray(result.bands, dtype=float)[order]
+    nominal = np.asarray(result.nominal_ranks, dtype=float)[order]
+    # three artists in all (bands, medians, diamonds), not three per row: the same picture, drawn faster
+    ax.hlines(y, bands[:, 0], bands[:, 2], colors=[FOCUS_COLOR if f else OTHER_COLOR for f in focus],
+              linewidths=[5 if f else 3 for f in focus], capstyle="butt", alpha=0.8)
+    ax.plot(bands[:, 1], y, ls="none", marker="|", color="black", ms=12)
+    for marked, color in ((False, OTHER_COLOR), (True, FOCUS_COLOR)):
+        if (focus == marked).any():
+            ax.plot(nominal[focus == marked], y[focus == marked], ls="none", marker="D", color=color, mec="black", ms=6)
     ax.set_yticks(y, [result.contributors[i] for i in order])
     ax.invert_yaxis()
     ax.set_xlabel("Rank (1 = best): band = 5th-95th percentile, | = median, diamond = nominal")
@@ -303,7 +297,7 @@ def sobol_bars(result: Any, path: str | Path, *, output: str = "focus_rank") -> 
     s1_err = np.array([(entry[g]["S1_ci"][1] - entry[g]["S1_ci"][0]) / 2 for g in groups])
     st_err = np.array([(entry[g]["ST_ci"][1] - entry[g]["ST_ci"][0]) / 2 for g in groups])
     x = np.arange(len(groups))
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.1 * len(groups) + 2), 4.4))
+    fig, ax = subplots(figsize=(max(6.0, 1.1 * len(groups) + 2), 4.4))
     ax.bar(x - 0.2, s1, 0.4, yerr=s1_err, label="first order S1", color=ACCENT_COLOR, capsize=3)
     ax.bar(x + 0.2, st, 0.4, yerr=st_err, label="total ST", color=FOCUS_COLOR, capsize=3)
     ax.set_xticks(x, groups, rotation=20, ha="right")
@@ -386,7 +380,7 @@ def sweep_steps(sweep_result: Any, path: str | Path) -> Path:
     n = len(curves)
     ncols = 1 if n == 1 else 2 if n <= 6 else 3
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(4.6 * ncols + 0.6, 2.9 * nrows + 1.0),
+    fig, axes = subplots(nrows, ncols, figsize=(4.6 * ncols + 0.6, 2.9 * nrows + 1.0),
                              sharex=True, sharey=True, squeeze=False)
     worst = max(c.worst_rank for c in curves)
     best = min(c.best_rank for c in curves)
@@ -394,8 +388,9 @@ def sweep_steps(sweep_result: Any, path: str | Path) -> Path:
         ax = axes[k // ncols][k % ncols]
         edges, values = _plot_steps(c.intervals)
         ax.stairs(values, edges, baseline=None, color=FOCUS_COLOR, lw=2.0)
-        for x in edges[1:-1]:
-            ax.axvline(x, color="#cccccc", lw=0.6, zorder=0)
+        # every breakpoint as one collection of full-height lines (an axvline each costs an artist each)
+        ax.add_collection(LineCollection([[(x, 0.0), (x, 1.0)] for x in edges[1:-1]], colors="#cccccc",
+                                         linewidths=0.6, zorder=0, transform=ax.get_xaxis_transform()), autolim=False)
         ax.axvline(c.base_weight, color="#333333", ls=":", lw=1.0)
         ax.plot([c.base_weight], [c.base_rank], marker="o", ms=7, mfc="white", mec="#333333", mew=1.6, zorder=4)
         ax.set_title(f"{c.metric}: weight {c.base_weight:.3g} gives rank {c.base_rank}; "

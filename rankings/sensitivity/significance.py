@@ -57,7 +57,8 @@ def focus_budget(method: Any, table: Any, focus: str, seed: int, kinds: tuple[st
 
     factors = parse_vary(list(BUDGET_VARY), metrics=method.prepare(table).metric_names, lens_available=True)
     result = sensitivity(method, table, focus=focus, samples=BUDGET_SAMPLES, seed=seed, factors=factors,
-                         sobol=True, sobol_samples=budget_base(sobol_samples), budget=True, resample=kinds)
+                         sobol=True, sobol_samples=budget_base(sobol_samples), budget=True, resample=kinds,
+                         pairwise_top=0, confidence_runs=1)  # only the Sobol' indices are read
     if result.sobol is None:
         raise ValueError("the budget run returned no Sobol' indices")
     return result

@@ -102,8 +102,10 @@ def _seeded_sobol(method: Any, table: Any, focus: str, seed: int, sobol_samples:
     """A seeded Sobol' run (bootstrap intervals included) for the report."""
     from rankings.sensitivity.analyze import sensitivity
 
-    return sensitivity(method, table, focus=focus, samples=max(256, sobol_samples), seed=seed,
-                       factors=list(factors), sobol=True, sobol_samples=sobol_samples)
+    # the section reads only the Sobol' indices (the acceptability comes from the main run): one
+    # Dirichlet run and no pairwise or confidence work beside the design (the indices do not depend on them)
+    return sensitivity(method, table, focus=focus, samples=1, seed=seed, factors=list(factors), sobol=True,
+                       sobol_samples=sobol_samples, pairwise_top=0, confidence_runs=1)
 
 
 def _sobol_part(method: Any, table: Any, focus: str, seed: int, sobol_samples: int, figs: _Figures) -> str:
