@@ -137,9 +137,11 @@ def _empty_task_cost(client: Any, count: int = 400) -> float:
 
 def _bytes(method: Any, table: Any, factors: Any, focus: str) -> tuple[int, int, int]:
     """Pickled bytes of the problem with its method variants built (what an engine call sends once), and of
-    one run task's counters: the main runs (N x N kept) and the Sobol' runs (per-run outputs only), 256 runs."""
+    one run task's counters: the main runs (ranks 1..K kept, K as ``sensitivity()`` picks it) and the Sobol' runs
+    (per-run outputs only), 256 runs."""
     import cloudpickle
 
+    from rankings.sensitivity.accept_kernels import default_top_ranks
     from rankings.sensitivity.distributed import _per_run_only
     from rankings.sensitivity.engine import run_engine
     from rankings.sensitivity.problem import build_problem
@@ -147,7 +149,7 @@ def _bytes(method: Any, table: Any, factors: Any, focus: str) -> tuple[int, int,
 
     problem = build_problem(method, table, focus=focus, factors=factors)
     runs = RunSampler(7, problem.weights, tuple(problem.factors), False)
-    full = run_engine(problem, runs.batch, 256, full=True, threads=1)
+    full = run_engine(problem, runs.batch, 256, full=True, threads=1, top_ranks=default_top_ranks(problem.n))
     stored = _per_run_only(run_engine(problem, runs.batch, 256, full=False, store_runs=True, threads=1))
     return len(cloudpickle.dumps((problem, runs.batch))), len(pickle.dumps(full)), len(pickle.dumps(stored))
 
@@ -224,7 +226,7 @@ def main() -> None:
     payload, full_b, stored_b = _bytes(method, table, factors, focus)
     print(f"sent once per engine call: the problem and run inputs, {payload / 1e6:.1f} MB pickled (each worker "
           f"fetches it once); back per run task: {full_b / 1e6:.1f} MB of counters for the main runs "
-          f"(N x N), {stored_b / 1e3:.0f} kB per 256 runs for the Sobol' runs (per-run outputs only)")
+          f"(ranks 1..K kept), {stored_b / 1e3:.0f} kB per 256 runs for the Sobol' runs (per-run outputs only)")
     overhead = (rows[1][1] - t_in) / max(run_tasks + map_tasks, 1)
     print(f"scheduling overhead per task: empty-task round trip {empty[1] * 1e3:.1f} ms (1 worker), "
           f"{empty[2] * 1e3:.1f} ms (2 workers); 1-worker cluster over in-process: {overhead * 1e3:+.0f} ms per task")
