@@ -134,12 +134,10 @@ def _significance(method: Methodology, table: ContributorTable, focus: str, seed
 
     out: dict[str, Any] = {}
     try:
-        if not table.lens:
-            raise RankingsError("rank confidence sets bootstrap the records behind the table, and a table read "
-                                "from a data file has none (give model records with --models FILE)")
+        reason = significance.not_computable(method, table)
+        if reason:
+            raise RankingsError(reason)
         kinds = significance.record_kinds(method, table)
-        if not kinds:
-            raise RankingsError(f"{method.name} reads no metric that is a sum over model or paper records")
         command = _command(["rankings", "confidence"], head, lens_flags, [*tail, *significance.confidence_args(seed, kinds)])
         out["confidence"] = {**significance.confidence_json(significance.focus_confidence(method, table, focus, seed, kinds)),
                              "command": command}

@@ -182,13 +182,7 @@ _nb_row_sum: Any = None
 _nb_draw: Any = None
 
 
-def _jit(fn: Any, **options: Any) -> Any:
-    import numba
-
-    try:
-        return numba.njit(nogil=True, cache=kernels._use_cache, **options)(fn)
-    except Exception:  # read-only install without a usable cache folder: compile in memory
-        return numba.njit(nogil=True, cache=False, **options)(fn)
+_jit = kernels._jit
 
 
 def _compile() -> dict[str, Any]:

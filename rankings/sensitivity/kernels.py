@@ -276,13 +276,15 @@ _use_cache = True
 """False once numba's on-disk cache proved unreadable: the kernels are then compiled in memory."""
 
 
-def _jit(fn):
+def _jit(fn: Any, **options: Any) -> Any:
+    """``numba.njit`` (GIL released) with the on-disk cache while it is usable; every compiled kernel
+    of the package is made here (``options``: further njit options, e.g. ``inline``)."""
     import numba
 
     try:
-        return numba.njit(nogil=True, cache=_use_cache)(fn)
+        return numba.njit(nogil=True, cache=_use_cache, **options)(fn)
     except Exception:  # read-only install without a usable cache folder: compile in memory
-        return numba.njit(nogil=True, cache=False)(fn)
+        return numba.njit(nogil=True, cache=False, **options)(fn)
 
 
 def _from_numba_cache(exc: BaseException) -> bool:

@@ -37,6 +37,16 @@ def record_kinds(method: Any, table: Any) -> tuple[str, ...]:
     return tuple(k for k, names in (("models", MODEL_METRICS), ("papers", PAPER_METRICS)) if read & set(names))
 
 
+def not_computable(method: Any, table: Any) -> str | None:
+    """Why the focus's rank sets cannot be computed for ``method`` on ``table`` (None when they can)."""
+    if not table.lens:
+        return ("rank confidence sets bootstrap the records behind the table, and a table read from a data "
+                "file has none (give model records with --models FILE)")
+    if not record_kinds(method, table):
+        return f"{method.name} reads no metric that is a sum over model or paper records"
+    return None
+
+
 def focus_confidence(method: Any, table: Any, focus: str, seed: int, kinds: tuple[str, ...]) -> Any:
     """The focus's rank sets and top-k answer (a :class:`~rankings.sensitivity.confidence.RankConfidence`)."""
     from rankings.sensitivity.confidence import rank_confidence

@@ -20,12 +20,10 @@ TOP_K = significance.TOP_K
 
 
 def _confidence_section(method: Any, table: Any, focus: str, seed: int, sobol_samples: int, figs: _Figures) -> str:
-    if not table.lens:
-        return _note("Not computed: rank confidence sets bootstrap the records behind the table, and a table "
-                     "read from a data file has none (give model records with --models FILE).")
+    reason = significance.not_computable(method, table)
+    if reason:
+        return _note(f"Not computed: {reason}.")
     kinds = significance.record_kinds(method, table)
-    if not kinds:
-        return _note(f"Not computed: {method.name} reads no metric that is a sum over model or paper records.")
     r = significance.focus_confidence(method, table, focus, seed, kinds)
     f = r.focus_index
     lo, hi = r.marginal[focus]

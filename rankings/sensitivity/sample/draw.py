@@ -192,15 +192,12 @@ def _py_sum_counts(indptr, indices, data, counts, out):  # pragma: no cover - ru
 def _compile() -> dict[str, Any]:
     with _lock:
         if not _compiled:
-            import numba
+            from rankings.sensitivity.kernels import _jit  # the package's one njit (cache while usable)
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
                 for name, fn in (("draw_counts", _py_draw_counts), ("sum_counts", _py_sum_counts)):
-                    try:
-                        _compiled[name] = numba.njit(nogil=True, cache=True)(fn)
-                    except Exception:  # no usable cache folder: compile in memory
-                        _compiled[name] = numba.njit(nogil=True, cache=False)(fn)
+                    _compiled[name] = _jit(fn)
         return _compiled
 
 
