@@ -9,7 +9,6 @@ Dirichlet(1) weights), in one process:
 * ``numpy ref``: a plain numpy reference on the same weights, chunk by chunk: ``W @ L.T``,
   ``argsort`` (ties ignored, so it does less than the engine), ranks by inverse
   permutation, ``bincount`` into the N x N matrix;
-* ``old kernel``: the previous N x N kernel (``kernels.RankCounters``) on one chunk of scores;
 * the limit: generation, scores and ranking alone (each per core, on one thread); no full
   acceptability can be faster than generating, scoring and ranking every run, so
   ``limit = cores / (t_generate + t_score + t_rank)`` per element, and ``of limit`` says
@@ -116,14 +115,11 @@ def rates(n: int, samples: int, repeat: int) -> dict:
         counters = accept_kernels.AcceptCounters(accept_kernels.RankLayout.for_ranks(n), 4, np.arange(11))
         ranks0 = problem.nominal_ranks.astype(np.int64)
         count = _timed(lambda: counters.add_chunk(S, W[:chunk], ranks0, problem.focus), repeat)
-        old = kernels.RankCounters(n, 4, np.arange(11))
-        old.add_chunk(S[:8], W[:8], ranks0, problem.focus)
-        before = _timed(lambda: old.add_chunk(S, W[:chunk], ranks0, problem.focus), repeat)
     cores = kernels.threads()
     per_element = gen[1] / work + score[1] / S.size + rank[1] / S.size
     return {"n": n, "samples": samples, "cores": cores, "full": full, "compact": compact, "kept": kept, "ref": ref,
             "work": work, "chunk_work": S.size, "generate": gen[1] / work, "score": score[1] / S.size,
-            "rank": rank[1] / S.size, "rank_and_count": count[1] / S.size, "old_kernel": before[1] / S.size,
+            "rank": rank[1] / S.size, "rank_and_count": count[1] / S.size,
             "limit": cores / per_element, "kernels": kernels.describe()}
 
 
@@ -191,8 +187,7 @@ def main() -> None:
         print(f"  numpy reference  {ref[0]:9.3g} /s wall {ref[1]:9.3g} /s cpu   engine N x N / reference: "
               f"{full[0] / ref[0]:.1f}x wall, {full[1] / ref[1]:.1f}x per CPU-second (target 10x)")
         print(f"  stages, one thread: generate {1 / r['generate']:.3g}/s, score {1 / r['score']:.3g}/s, rank "
-              f"{1 / r['rank']:.3g}/s, rank + count N x N {1 / r['rank_and_count']:.3g}/s "
-              f"(previous kernel {1 / r['old_kernel']:.3g}/s: {r['old_kernel'] / r['rank_and_count']:.2f}x)")
+              f"{1 / r['rank']:.3g}/s, rank + count N x N {1 / r['rank_and_count']:.3g}/s")
         print(f"  limit (generate + score + rank on {r['cores']} cores): {r['limit']:.3g}/s; the engine reaches "
               f"{full[1] * r['cores'] / r['limit']:.0%} of it per CPU-second, {full[0] / r['limit']:.0%} in wall time")
     if args.no_memory:

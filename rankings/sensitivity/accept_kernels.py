@@ -97,16 +97,35 @@ class RankLayout:
 
 def _py_tolerance(row):  # pragma: no cover - runs compiled
     """(tolerance, all finite): the rule of kernels.row_tolerance, and whether the row has no NaN/inf."""
-    big = 0.0
-    finite = True
-    for k in range(row.shape[0]):
-        x = row[k]
-        a = abs(x)
-        if a == np.inf or x != x:
-            finite = False
-        elif a > big:
-            big = a
-    return RELATIVE_TOLERANCE * big + ABSOLUTE_TOLERANCE, finite
+    # four running maxima and a branch-free finiteness test, so the comparisons pipeline (as in
+    # kernels._py_row_tolerance; a maximum is exact in any order)
+    N = row.shape[0]
+    b0 = 0.0
+    b1 = 0.0
+    b2 = 0.0
+    b3 = 0.0
+    bad = 0
+    k = 0
+    while k + 4 <= N:
+        a = abs(row[k])
+        bad += (a == np.inf) | (a != a)
+        b0 = a if (a > b0 and a != np.inf) else b0
+        a = abs(row[k + 1])
+        bad += (a == np.inf) | (a != a)
+        b1 = a if (a > b1 and a != np.inf) else b1
+        a = abs(row[k + 2])
+        bad += (a == np.inf) | (a != a)
+        b2 = a if (a > b2 and a != np.inf) else b2
+        a = abs(row[k + 3])
+        bad += (a == np.inf) | (a != a)
+        b3 = a if (a > b3 and a != np.inf) else b3
+        k += 4
+    while k < N:
+        a = abs(row[k])
+        bad += (a == np.inf) | (a != a)
+        b0 = a if (a > b0 and a != np.inf) else b0
+        k += 1
+    return RELATIVE_TOLERANCE * max(max(b0, b1), max(b2, b3)) + ABSOLUTE_TOLERANCE, bad == 0
 
 
 def _py_count_ranks(row, tol, ranks):  # pragma: no cover - runs compiled

@@ -25,7 +25,6 @@ from typing import Any
 
 import numpy as np
 
-from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
 from rankings.sensitivity import kernels
 from rankings.sensitivity.sample.weights import GEN_BLOCK, WeightSampler
 
@@ -165,12 +164,7 @@ def _py_focus_counts(S, f, out):  # pragma: no cover - runs compiled
     """``out[s] = 1 + #{k : S[s, k] - S[s, f] > tol_s}``, ``tol_s`` the tolerance of row ``s``."""
     n, N = S.shape
     for s in range(n):
-        big = 0.0
-        for k in range(N):
-            a = abs(S[s, k])
-            if a > big and a != np.inf:
-                big = a
-        tol = RELATIVE_TOLERANCE * big + ABSOLUTE_TOLERANCE
+        tol = _nb_row_tolerance(S[s])
         sf = S[s, f]
         c = 0
         for k in range(N):
@@ -180,13 +174,14 @@ def _py_focus_counts(S, f, out):  # pragma: no cover - runs compiled
 
 _nb_row_sum: Any = None
 _nb_draw: Any = None
+_nb_row_tolerance: Any = None
 
 
 _jit = kernels._jit
 
 
 def _compile() -> dict[str, Any]:
-    global _nb_row_sum, _nb_draw
+    global _nb_row_sum, _nb_draw, _nb_row_tolerance
     with _lock:
         if _compiled:
             return _compiled
@@ -196,6 +191,7 @@ def _compile() -> dict[str, Any]:
             warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
             _nb_row_sum = _jit(_py_row_sum)
             _nb_draw = _jit(_py_draw, inline="always")
+            _nb_row_tolerance = _jit(kernels._py_row_tolerance, inline="always")
             _compiled.update(dirichlet_rows=_jit(_py_dirichlet_rows), focus_block=_jit(_py_focus_block),
                              focus_counts=_jit(_py_focus_counts))
         return _compiled
