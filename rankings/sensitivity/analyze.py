@@ -55,6 +55,7 @@ from rankings.sensitivity.sobol import (  # noqa: F401  (the estimators are also
     budget_layout,
     budget_verdict,
     ishigami,
+    salib_first_total,
     saltelli_jansen,
     sobol_indices,
     split_salib_design,
@@ -124,7 +125,6 @@ def _check_sobol(base: int, limits: Mapping[str, Any]) -> None:
 
 def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | None,
            progress: Callable[[int, int], None] | None, resamples: int = 200, budget: bool = False) -> dict[str, Any]:
-    from SALib.analyze import sobol as salib_analyze
     from SALib.sample import sobol as salib_sample
 
     _check_sobol(base, problem.weights.limits)
@@ -171,20 +171,22 @@ def _sobol(problem: SamplingProblem, *, base: int, seed: int, chunk_size: int | 
                               "weights_input": "independent uniforms through the Gamma inverse CDF, normalised",
                               "confidence_level": 0.95, "bootstrap_resamples": resamples,
                               "grouping": "budget" if budget else "inputs"}
+    varying = {label: Y for label, Y in outputs.items() if np.var(Y) > 0}
+    # SALib treats seed=0 as "no seed" and bootstraps from numpy's global generator;
+    # an odd number derived from the seed is never 0 and keeps every run reproducible
+    analysis_seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        indices = salib_first_total(varying, k, resamples=resamples, conf_level=0.95, seed=analysis_seed,
+                                    threads=kernels.threads())
     for label, Y in outputs.items():
         entry: dict[str, Any] = {"variance": float(np.var(Y))}
-        if not np.var(Y) > 0:
+        if label not in varying:
             entry["note"] = "the output does not vary; indices are undefined"
             entry.update({g: {"S1": None, "ST": None} for g in group_names})
             result[label] = entry
             continue
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            # SALib treats seed=0 as "no seed" and bootstraps from numpy's global generator;
-            # an odd number derived from the seed is never 0 and keeps every run reproducible
-            analysis_seed = int(np.random.SeedSequence(seed).generate_state(1)[0]) | 1
-            res = salib_analyze.analyze(spec, Y, calc_second_order=False, num_resamples=resamples,
-                                        conf_level=0.95, seed=analysis_seed)
+        res = indices[label]
         S1h, STh = saltelli_jansen(*split_salib_design(Y, k))
         for j, g in enumerate(group_names):
             s1, st = float(res["S1"][j]), float(res["ST"][j])

@@ -44,8 +44,10 @@ HELD_BYTES_PER_CELL = 24
 """N x N bytes alive while the Sobol' run works (the counters, acceptability and its standard errors)."""
 JSON_BYTES_PER_CELL = 245
 """``--format json`` peak per N x N cell: the result, to_dict's lists, json.dumps' chunks, the text, its copy."""
-SOBOL_BYTES_PER_BASE_ROW = 12_600
-"""SALib's analysis per base row of the Saltelli design (bootstrap of 200 resamples)."""
+SOBOL_BYTES_PER_BASE_ROW = 14_700
+"""SALib's analysis per base row of the Saltelli design (bootstrap of 200 resamples), per thread
+analysing one group at a time (:func:`rankings.sensitivity.sobol.salib_first_total`; measured
+13,100 for SALib's own loop, 14,700 / 29,300 / 40,800 on 1 / 2 / 3 threads)."""
 SOBOL_BYTES_PER_RUN = 100
 """The design, the stored outputs of each run of the Sobol' run and their copies."""
 OUTPUT_FORMATS = ("table", "csv", "json", "parquet")
@@ -108,7 +110,7 @@ def estimate_run(n: int, m: int, *, samples: int, chunk: int, pairs: int, worker
                   " or a smaller --chunk-size", ""))]
     if sobol_samples is not None:
         runs = sobol_samples * (sobol_groups + 2)
-        design = sobol_samples * SOBOL_BYTES_PER_BASE_ROW + runs * (SOBOL_BYTES_PER_RUN + 8 * sobol_inputs)
+        design = sobol_samples * SOBOL_BYTES_PER_BASE_ROW * max(1, workers) + runs * (SOBOL_BYTES_PER_RUN + 8 * sobol_inputs)
         sobol_engine = estimate_memory(n, m, max(1, min(chunk, runs)), full=True, samples=runs, store_runs=False,
                                        pairs=0, workers=workers, compiled=compiled, kept=1)
         what = f"the Sobol' design of {sobol_samples} base rows ({runs} runs)"
