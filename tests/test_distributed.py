@@ -257,9 +257,9 @@ def mapped(monkeypatch):
     calls: list[int] = []
     original = DaskEngine.map
 
-    def counting(self, problem, func, items):
+    def counting(self, problem, func, items, **options):
         calls.append(len(items))
-        return original(self, problem, func, items)
+        return original(self, problem, func, items, **options)
 
     monkeypatch.setattr(DaskEngine, "map", counting)
     return calls

@@ -24,7 +24,8 @@ Why the output does not depend on the cluster:
   compact acceptability of ranks ``1..K``, its coarse bins and rank sums included) are
   integers, and per-run outputs (Sobol' outputs, the run log) are concatenated in order;
 * independent pieces that are not runs (SMAA-2 confidence factors, one per contributor
-  ranked first somewhere; blocks of bootstrap resamples; blocks of a sampled weight set)
+  ranked first somewhere; blocks of bootstrap resamples; blocks of a sampled weight set;
+  the groups of the Sobol' bootstrap, :func:`~rankings.sensitivity.sobol.salib_first_total`)
   go through :meth:`DaskEngine.map`, one task each, results in order.
 
 A worker killed mid-run has its tasks recomputed by the scheduler (and a task that
@@ -323,8 +324,10 @@ class DaskEngine:
             if log is not None:
                 log.close(ok)
 
-    def map(self, problem: Any, func: Callable[[Any, Any], Any], items: Sequence[Any]) -> list[Any]:
-        """``[func(problem, item) for item in items]`` in tasks of consecutive items (see ``engine.map_problem``).
+    def map(self, problem: Any, func: Callable[[Any, Any], Any], items: Sequence[Any], *,
+            threads: int = 1) -> list[Any]:
+        """``[func(problem, item) for item in items]`` in tasks of consecutive items (see ``engine.map_problem``;
+        ``threads``, its in-process thread count, does not apply on a cluster).
 
         ``problem`` (a :class:`SamplingProblem` or another picklable set-up) is sent once. Items go
         out in at most :data:`MAP_TASKS_PER_WORKER` tasks per worker: a confidence factor is about

@@ -259,21 +259,27 @@ class _Worker:
     hist: np.ndarray
 
 
-def map_problem(problem: Shared, func: Callable[[Shared, Any], Any], items: Sequence[Any]) -> list[Any]:
+def map_problem(problem: Shared, func: Callable[[Shared, Any], Any], items: Sequence[Any], *,
+                threads: int = 1) -> list[Any]:
     """``[func(problem, item) for item in items]``, on the engine of :func:`use_engine` when it has ``map``.
 
     For independent pieces of an analysis that are not runs of the engine (e.g. SMAA-2
     confidence factors, one per contributor; bootstrap blocks; weight blocks of the exact
-    analyses' sampled path); results come back in the order of ``items``. ``problem`` is
-    anything picklable shared by every piece (sent to each worker once).
+    analyses' sampled path; the groups of a Sobol' bootstrap); results come back in the
+    order of ``items``. ``problem`` is anything picklable shared by every piece (sent to
+    each worker once). In process the pieces run on ``threads`` threads (for pieces that
+    release the GIL); an engine's ``map`` is told the same number for its own in-process path.
     """
     other = _ENGINE.get()
     if other is not None and hasattr(other, "map") and len(items) > 1:
         token = _ENGINE.set(None)
         try:
-            return list(other.map(problem, func, items))
+            return list(other.map(problem, func, items, threads=threads))
         finally:
             _ENGINE.reset(token)
+    if threads > 1 and len(items) > 1:
+        with ThreadPoolExecutor(min(threads, len(items))) as pool:
+            return list(pool.map(lambda item: func(problem, item), items))
     return [func(problem, item) for item in items]
 
 

@@ -115,25 +115,16 @@ def salib_first_total(outputs: Mapping[str, np.ndarray], groups: int, *, resampl
     GIL in these array operations). ``seed`` must not be 0 (SALib then uses numpy's global
     generator).
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from scipy.stats import norm
 
-    from rankings.sensitivity.engine import active_engine, map_problem
+    from rankings.sensitivity.engine import map_problem
 
     if not seed:
         raise ValueError("seed 0 makes SALib bootstrap from numpy's global generator")
     z = float(norm.ppf(0.5 + conf_level / 2))
     shared = ({k: np.asarray(v, dtype=float) for k, v in outputs.items()}, int(groups), int(resamples), int(seed), z)
     items = [(label, j) for label in shared[0] for j in range(groups)]
-    engine = active_engine()
-    if engine is not None and hasattr(engine, "map"):
-        values = map_problem(shared, _bootstrap_group, items)
-    elif threads > 1 and len(items) > 1:
-        with ThreadPoolExecutor(min(threads, len(items))) as pool:
-            values = list(pool.map(lambda item: _bootstrap_group(shared, item), items))
-    else:
-        values = [_bootstrap_group(shared, item) for item in items]
+    values = map_problem(shared, _bootstrap_group, items, threads=threads)
     result: dict[str, dict[str, np.ndarray]] = {}
     for (label, j), v in zip(items, values):
         entry = result.setdefault(label, {k: np.empty(groups) for k in ("S1", "S1_conf", "ST", "ST_conf")})
