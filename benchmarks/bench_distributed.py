@@ -94,6 +94,7 @@ class Timed:
         self.inner = inner
         self.run_s = self.map_s = 0.0
         self.run_calls = self.map_calls = self.map_items = 0
+        self.by_kind: dict[str, list[float]] = {}  # mapped function -> [seconds, pieces]
         self.run_samples: list[int] = []
 
     def run(self, problem: Any, batches: Any, samples: int, **options: Any) -> Any:
@@ -119,6 +120,9 @@ class Timed:
             return self.inner.map(problem, func, items, threads=threads)
         finally:
             self.map_s += time.perf_counter() - t0
+            kind = self.by_kind.setdefault(getattr(func, "__name__", "?"), [0.0, 0])
+            kind[0] += time.perf_counter() - t0
+            kind[1] += len(items)
             self.map_calls += 1
             self.map_items += len(items)
 
@@ -258,15 +262,17 @@ def main() -> None:
     big_tasks = sum(c[0] for c in calls)
     t_runs = sum(rounds * size for _, size, rounds in calls) * per_run
     factors_n = one.map_items
-    t_factors = math.ceil(factors_n / 64) * 10 * per_factor  # as many factors (one task each), each 10x the draws
+    # each kind of mapped piece (confidence factor, Sobol' bootstrap group), one task each, 10x the work each
+    kinds = {name: (sec / max(count, 1), count) for name, (sec, count) in one.by_kind.items()}
+    t_factors = sum(math.ceil(count / 64) * 10 * each for each, count in kinds.values())
     t_sched = (big_tasks + min(factors_n, 4 * 64)) * empty[2]
     t_here = 10 * here_in  # an upper bound: the post-processing here does not grow 10x (the bootstrap is mapped)
     total = t_runs + t_factors + t_sched + t_here
     print(f"\nestimate, 10x the runs ({big_runs}) on 64 workers:")
     print("  runs: " + " + ".join(f"{t} tasks of {z} ({r} rounds)" for t, z, r in calls) + " -> ("
           + " + ".join(f"{r} x {z}" for _, z, r in calls) + f") runs x {per_run * 1e3:.2f} ms = {t_runs:.1f} s")
-    print(f"  mapped pieces (confidence factors, bootstrap groups): {factors_n} -> {math.ceil(factors_n / 64)} rounds x 10 x "
-          f"{per_factor:.3f} s = {t_factors:.1f} s")
+    print("  mapped pieces: " + " + ".join(f"{name} {count} -> {math.ceil(count / 64)} rounds x 10 x {each:.3f} s"
+                                          for name, (each, count) in kinds.items()) + f" = {t_factors:.1f} s")
     print(f"  scheduling: {big_tasks + min(factors_n, 4 * 64)} tasks x {empty[2] * 1e3:.1f} ms = {t_sched:.1f} s (if not overlapped)")
     print(f"  in this process: 10 x {here_in:.1f} s = {t_here:.1f} s (upper bound)")
     print(f"  total about {total:.0f} s after start-up, against 10 x {t_in:.0f} s = {10 * t_in:.0f} s in process "
