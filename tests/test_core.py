@@ -49,6 +49,18 @@ def test_table_is_frozen_and_validated():
         table.values[0, 0] = 5
     with pytest.raises(DataError, match="count metric 'x' must be non-negative"):
         table.replace(values=np.array([[1.0], [-2.0]]))
+    # with_values (the sampled analyses' per-run copy) checks the values as the constructor does
+    with pytest.raises(DataError, match="count metric 'x' must be non-negative"):
+        table.with_values(np.array([[1.0], [-2.0]]))
+    with pytest.raises(DataError, match="must be finite"):
+        table.with_values(np.array([[np.inf], [2.0]]))
+    with pytest.raises(DataError, match=r"shape \(2, 1\)"):
+        table.with_values(np.ones((3, 1)))
+    source = np.array([[3.0], [np.nan]])
+    other = table.with_values(source)
+    source[0, 0] = 9.0  # a copy, read-only, with the names and specs of the original
+    assert other.values[0, 0] == 3.0 and np.isnan(other.values[1, 0]) and not other.values.flags.writeable
+    assert other.contributors == table.contributors and other.metrics == table.metrics and table.values[0, 0] == 1.0
     with pytest.raises(UnknownNameError, match="unknown contributor 'c'"):
         table.contributor_index("c")
     assert table.contributor_index("B") == 1  # a unique case-insensitive match
