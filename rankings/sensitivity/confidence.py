@@ -149,9 +149,10 @@ def _pairs_for(n: int, focus: Sequence[int] | None, side: str) -> np.ndarray:
 
 def rank_sets(estimates: Sequence[float] | np.ndarray, draws: np.ndarray, *, level: float = 0.95,
               simultaneous: bool = True, focus: Sequence[int] | None = None, side: str = "two-sided",
-              stepdown: bool = True) -> tuple[np.ndarray, np.ndarray]:
+              stepdown: bool = True, sd: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Rank confidence sets ``[lower, upper]`` (rank 1 = highest score) from bootstrap ``draws`` (R x N).
 
+    ``sd``: the pairwise bootstrap standard deviations of ``draws`` when already computed.
     ``simultaneous=True``: one set per contributor, all holding together with probability
     about ``level``; ``False``: a marginal set for each contributor of ``focus`` (default
     all), computed one at a time. Returns integer arrays over ``focus`` (or all).
@@ -165,7 +166,7 @@ def rank_sets(estimates: Sequence[float] | np.ndarray, draws: np.ndarray, *, lev
     if D.ndim != 2 or D.shape[1] != n or D.shape[0] < 2:
         raise AnalysisError(f"draws must be R x {n} with R >= 2 (got {D.shape})")
     targets = list(range(n)) if focus is None else [int(j) for j in focus]
-    sd = _pair_sd(D)
+    sd = _pair_sd(D) if sd is None else sd
     lower = np.ones(len(targets), dtype=np.int64)
     upper = np.full(len(targets), n, dtype=np.int64)
     groups = [targets] if simultaneous else [[j] for j in targets]
@@ -262,10 +263,12 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def top_k_answer(estimates: np.ndarray, draws: np.ndarray, focus: int, k: int, level: float) -> dict[str, Any]:
+def top_k_answer(estimates: np.ndarray, draws: np.ndarray, focus: int, k: int, level: float, *,
+                 sd: np.ndarray | None = None) -> dict[str, Any]:
     """Is ``focus`` among the top ``k`` at ``level``? From its one-sided marginal sets."""
-    lo, _ = rank_sets(estimates, draws, level=level, simultaneous=False, focus=[focus], side="lower")
-    _, hi = rank_sets(estimates, draws, level=level, simultaneous=False, focus=[focus], side="upper")
+    sd = _pair_sd(np.asarray(draws, dtype=float)) if sd is None else sd
+    lo, _ = rank_sets(estimates, draws, level=level, simultaneous=False, focus=[focus], side="lower", sd=sd)
+    _, hi = rank_sets(estimates, draws, level=level, simultaneous=False, focus=[focus], side="upper", sd=sd)
     answer = "yes" if hi[0] <= k else ("no" if lo[0] > k else "undecided")
     return {"k": k, "answer": answer, "rank_at_least": int(lo[0]), "rank_at_most": int(hi[0])}
 
@@ -367,11 +370,12 @@ def rank_confidence(method: Any, table: Any, *, focus: str, level: float = 0.95,
     ranks = rank_scores(estimates)
     order = sorted(range(len(names)), key=lambda i: (ranks[i], names[i]))
     shown = list(dict.fromkeys([f, *order[:max(0, int(marginal_for))]]))
-    lo, hi = rank_sets(estimates, draws, level=level, simultaneous=False, focus=shown)
+    sd = _pair_sd(np.asarray(draws, dtype=float))  # once for every set below
+    lo, hi = rank_sets(estimates, draws, level=level, simultaneous=False, focus=shown, sd=sd)
     marginal = {names[j]: (int(lo[i]), int(hi[i])) for i, j in enumerate(shown)}
-    slo, shi = rank_sets(estimates, draws, level=level, simultaneous=True)
-    may_lo, _ = rank_sets(estimates, draws, level=level, simultaneous=True, side="lower")
-    _, sure_hi = rank_sets(estimates, draws, level=level, simultaneous=True, side="upper")
+    slo, shi = rank_sets(estimates, draws, level=level, simultaneous=True, sd=sd)
+    may_lo, _ = rank_sets(estimates, draws, level=level, simultaneous=True, side="lower", sd=sd)
+    _, sure_hi = rank_sets(estimates, draws, level=level, simultaneous=True, side="upper", sd=sd)
     k = min(int(top_k), len(names))
     notes = [*problem.notes, *resampling.notes(problem.metrics, problem.table.lens)]
     return RankConfidence(
@@ -379,7 +383,7 @@ def rank_confidence(method: Any, table: Any, *, focus: str, level: float = 0.95,
         ranks=np.asarray(ranks, dtype=np.int64), simultaneous=np.column_stack([slo, shi]), marginal=marginal,
         top_k=k, may_be_top=tuple(names[i] for i in order if may_lo[i] <= k),
         surely_top=tuple(names[i] for i in order if sure_hi[i] <= k),
-        focus_top=top_k_answer(estimates, draws, f, k, level),
+        focus_top=top_k_answer(estimates, draws, f, k, level, sd=sd),
         resample=resampling.describe()["resample_method"], notes=tuple(notes),
         scoring={"methodology": method.name, "weights": "the methodology's own", "contributors": len(names)},
     )
