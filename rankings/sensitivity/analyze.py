@@ -98,8 +98,10 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
     keys = rng.integers(0, 2**62, size=runs, dtype=np.int64) if problem.noise.active else None
     if isinstance(problem.noise, RecordResampling):
         keys = np.arange(runs, dtype=np.int64)  # the first resamples of the main runs (cached blocks)
-    # one piece per contributor, on the active engine (a Dask cluster evaluates them in parallel)
-    values = map_problem(problem, _confidence_of, [(i, w, choices, keys) for i, w in central.items()])
+    # one piece per contributor, on the active engine (a Dask cluster evaluates them in parallel), or on
+    # the engine's threads in process when scoring calls no BLAS (threaded BLAS would oversubscribe)
+    values = map_problem(problem, _confidence_of, [(i, w, choices, keys) for i, w in central.items()],
+                         threads=kernels.threads() if problem.blas_free() else 1)
     out = dict(zip(central, values))
     what = " and ".join(x for x in (_noise_label(problem) if problem.noise.active else "",
                                      "method choices" if problem.factors else "") if x)
