@@ -114,7 +114,7 @@ def block_counts(seed: int, salt: int, block: int, n: int, runs: int) -> np.ndar
 # The compiled kernel (plain Python; numba compiles it on first use)
 # ---------------------------------------------------------------------------------------
 
-def _py_fill(next_word, state, n, per, span, t, idx, pos):  # pragma: no cover - runs compiled
+def _py_fill(next_word, state, n, per, t, idx, pos):  # pragma: no cover - runs compiled
     """Append the stream's next record indices to ``idx[:pos]`` until it holds at least ``n``; return its length.
 
     The words come straight from the block's bit generator (``next_word(state)``, its
@@ -123,58 +123,51 @@ def _py_fill(next_word, state, n, per, span, t, idx, pos):  # pragma: no cover -
     only when the candidate is accepted (``idx`` holds ``n + 4``: a word adds at most 4).
     """
     nn = np.uint64(n)
-    ss = np.uint64(span)
     tt = np.uint64(t)
     mask = np.uint64(0xFFFFFFFF)
     shift = np.uint64(32)
     if per == 2:
+        # x * n * n mod 2**32 is lo(lo(x*n) * n): the second index's product also decides acceptance
         while pos < n:
             w = next_word(state)
-            x = w & mask  # the low half first
-            m1 = x * nn
+            m1 = (w & mask) * nn  # the low half first
+            m2 = (m1 & mask) * nn
             idx[pos] = m1 >> shift
-            idx[pos + 1] = ((m1 & mask) * nn) >> shift
-            pos += 2 * np.int64(((x * ss) & mask) >= tt)
-            x = w >> shift
-            m1 = x * nn
+            idx[pos + 1] = m2 >> shift
+            pos += 2 * np.int64((m2 & mask) >= tt)
+            m1 = (w >> shift) * nn
+            m2 = (m1 & mask) * nn
             idx[pos] = m1 >> shift
-            idx[pos + 1] = ((m1 & mask) * nn) >> shift
-            pos += 2 * np.int64(((x * ss) & mask) >= tt)
+            idx[pos + 1] = m2 >> shift
+            pos += 2 * np.int64((m2 & mask) >= tt)
     else:
         while pos < n:
             w = next_word(state)
-            m = (w & mask) * ss
+            m = (w & mask) * nn
             idx[pos] = m >> shift
             pos += np.int64((m & mask) >= tt)
-            m = (w >> shift) * ss
+            m = (w >> shift) * nn
             idx[pos] = m >> shift
             pos += np.int64((m & mask) >= tt)
     return pos
 
 
-def _py_draw_counts(next_word, state, n, per, span, t, runs, idx, pos, drawn, counts):  # pragma: no cover
+def _py_draw_counts(next_word, state, n, per, t, runs, idx, pos, counts):  # pragma: no cover - runs compiled
     """Draw the next ``runs`` resamples of the stream and count them into ``counts`` (records x G,
     G >= runs; columns past ``runs`` count 0).
 
     ``idx[:pos]`` are indices already drawn and not yet used (a word's last ones can start
-    the next resample); returns how many are left after these resamples. ``drawn`` (G x
-    records) is scratch: each resample is counted in its own row (which stays in cache),
-    then the rows are laid side by side.
+    the next resample); returns how many are left after these resamples. Counted straight
+    into the records x G layout the sums read (a group's counts stay in cache).
     """
-    G = counts.shape[1]
-    for g in range(G):
-        row = drawn[g]
-        row[:] = 0
-        if g < runs:
-            pos = _nb_fill(next_word, state, n, per, span, t, idx, pos)
-            for j in range(n):
-                row[idx[j]] += 1
-            for j in range(pos - n):
-                idx[j] = idx[n + j]
-            pos -= n
-    for r in range(n):
-        for q in range(G):
-            counts[r, q] = drawn[q, r]
+    counts[:, :] = 0
+    for g in range(runs):
+        pos = _nb_fill(next_word, state, n, per, t, idx, pos)
+        for j in range(n):
+            counts[idx[j], g] += 1
+        for j in range(pos - n):
+            idx[j] = idx[n + j]
+        pos -= n
     return pos
 
 
@@ -200,7 +193,7 @@ def _py_sum_counts(indptr, indices, data, counts, out):  # pragma: no cover - ru
                 out[q, i, k] = np.rint(acc[k, q] * 1e10) / 1e10
 
 
-def _py_block(next_word, state, n, per, span, t, indptr, indices, data, idx, drawn, counts, out):  # pragma: no cover
+def _py_block(next_word, state, n, per, t, indptr, indices, data, idx, counts, out):  # pragma: no cover - runs compiled
     """The values ``out`` (runs x N x metrics) of a block's resamples: drawn and summed group by
     group, in one call (the GIL released throughout)."""
     runs = out.shape[0]
@@ -208,7 +201,7 @@ def _py_block(next_word, state, n, per, span, t, indptr, indices, data, idx, dra
     pos = 0
     for a in range(0, runs, G):
         size = min(G, runs - a)
-        pos = _nb_draw_counts(next_word, state, n, per, span, t, size, idx, pos, drawn, counts)
+        pos = _nb_draw_counts(next_word, state, n, per, t, size, idx, pos, counts)
         _nb_sum_counts(indptr, indices, data, counts, out[a:a + size])
 
 
@@ -266,17 +259,16 @@ def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray
     block's own and nothing else reads it.
     """
     n = inc.n_records
-    per, span, t = _rule(n)
+    per, _, t = _rule(n)
     block = _compile()["block"]
     indptr, indices, data = pattern
     out = np.empty((runs, len(inc.contributors), len(inc.metrics)))
     # an index is below n and a count at most n: 16-bit when they fit (half the cache they take)
     dtype = np.uint16 if n < 2**16 else np.int32 if n < 2**31 else np.int64
-    drawn = np.empty((GROUP, n), dtype=dtype)
     counts = np.empty((n, GROUP), dtype=dtype)
     idx = np.empty(n + 4, dtype=dtype)
     iface = bitgen.ctypes
-    block(iface.next_uint64, iface.state_address, n, per, span, t, indptr, indices, data, idx, drawn, counts, out)
+    block(iface.next_uint64, iface.state_address, n, per, t, indptr, indices, data, idx, counts, out)
     return out
 
 
