@@ -114,13 +114,14 @@ def block_counts(seed: int, salt: int, block: int, n: int, runs: int) -> np.ndar
 # The compiled kernel (plain Python; numba compiles it on first use)
 # ---------------------------------------------------------------------------------------
 
-def _py_fill(next_word, state, n, per, t, idx, pos):  # pragma: no cover - runs compiled
-    """Append the stream's next record indices to ``idx[:pos]`` until it holds at least ``n``; return its length.
+def _py_fill(next_word, state, n, per, t, idx, pos, need):  # pragma: no cover - runs compiled
+    """Append the stream's next record indices to ``idx[:pos]`` until it holds at least ``need``;
+    return its length.
 
     The words come straight from the block's bit generator (``next_word(state)``, its
     ``ctypes`` interface: the words ``random_raw`` gives, in order), so none is stored.
     Branch-free: both indices of a candidate are written and the length moves past them
-    only when the candidate is accepted (``idx`` holds ``n + 4``: a word adds at most 4).
+    only when the candidate is accepted (``idx`` holds ``need + 3``: a word adds at most 4).
     """
     nn = np.uint64(n)
     tt = np.uint64(t)
@@ -128,7 +129,7 @@ def _py_fill(next_word, state, n, per, t, idx, pos):  # pragma: no cover - runs 
     shift = np.uint64(32)
     if per == 2:
         # x * n * n mod 2**32 is lo(lo(x*n) * n): the second index's product also decides acceptance
-        while pos < n:
+        while pos < need:
             w = next_word(state)
             m1 = (w & mask) * nn  # the low half first
             m2 = (m1 & mask) * nn
@@ -141,7 +142,7 @@ def _py_fill(next_word, state, n, per, t, idx, pos):  # pragma: no cover - runs 
             idx[pos + 1] = m2 >> shift
             pos += 2 * np.int64((m2 & mask) >= tt)
     else:
-        while pos < n:
+        while pos < need:
             w = next_word(state)
             m = (w & mask) * nn
             idx[pos] = m >> shift
@@ -154,20 +155,60 @@ def _py_fill(next_word, state, n, per, t, idx, pos):  # pragma: no cover - runs 
 
 def _py_draw_counts(next_word, state, n, per, t, runs, idx, pos, counts):  # pragma: no cover - runs compiled
     """Draw the next ``runs`` resamples of the stream and count them into ``counts`` (records x G,
-    G >= runs; columns past ``runs`` count 0).
+    G >= runs; columns past ``runs`` count 0), the layout the sums read.
 
     ``idx[:pos]`` are indices already drawn and not yet used (a word's last ones can start
-    the next resample); returns how many are left after these resamples. Counted straight
-    into the records x G layout the sums read (a group's counts stay in cache).
+    the next resample); returns how many are left after these resamples. While a whole
+    word's indices (at most 4) belong to the resample, they are counted as they are drawn,
+    branch-free (a rejected candidate adds 0 to the records its indices name); the last
+    few go through ``idx`` (:func:`_py_fill`), which keeps what spills into the next resample.
     """
+    nn = np.uint64(n)
+    tt = np.uint64(t)
+    mask = np.uint64(0xFFFFFFFF)
+    shift = np.uint64(32)
     counts[:, :] = 0
     for g in range(runs):
-        pos = _nb_fill(next_word, state, n, per, t, idx, pos)
-        for j in range(n):
+        got = min(pos, n)  # the leftovers first (at most 3)
+        for j in range(got):
             counts[idx[j], g] += 1
-        for j in range(pos - n):
-            idx[j] = idx[n + j]
-        pos -= n
+        for j in range(pos - got):
+            idx[j] = idx[got + j]
+        pos -= got
+        if per == 2:
+            while got + 4 <= n:
+                w = next_word(state)
+                m1 = (w & mask) * nn
+                m2 = (m1 & mask) * nn
+                ok = np.int64((m2 & mask) >= tt)
+                counts[m1 >> shift, g] += ok
+                counts[m2 >> shift, g] += ok
+                got += 2 * ok
+                m1 = (w >> shift) * nn
+                m2 = (m1 & mask) * nn
+                ok = np.int64((m2 & mask) >= tt)
+                counts[m1 >> shift, g] += ok
+                counts[m2 >> shift, g] += ok
+                got += 2 * ok
+        else:
+            while got + 2 <= n:
+                w = next_word(state)
+                m = (w & mask) * nn
+                ok = np.int64((m & mask) >= tt)
+                counts[m >> shift, g] += ok
+                got += ok
+                m = (w >> shift) * nn
+                ok = np.int64((m & mask) >= tt)
+                counts[m >> shift, g] += ok
+                got += ok
+        if got < n:  # then every leftover was used (pos is 0)
+            need = n - got
+            pos = _nb_fill(next_word, state, n, per, t, idx, 0, need)
+            for j in range(need):
+                counts[idx[j], g] += 1
+            for j in range(pos - need):
+                idx[j] = idx[need + j]
+            pos -= need
     return pos
 
 
