@@ -229,9 +229,12 @@ def _py_sum_counts(indptr, indices, data, counts, out):  # pragma: no cover - ru
                 a = data[jj, k]
                 for q in range(G):  # the full group (unused columns count 0): a fixed, vectorised loop
                     acc[k, q] += a * np.float64(c[q])
+        for k in range(K):  # rounded where the sums lie side by side (vectorised), then laid out
+            for q in range(G):
+                acc[k, q] = np.rint(acc[k, q] * 1e10) / 1e10
         for q in range(runs):
             for k in range(K):
-                out[q, i, k] = np.rint(acc[k, q] * 1e10) / 1e10
+                out[q, i, k] = acc[k, q]
 
 
 def _py_block(next_word, state, n, per, t, indptr, indices, data, idx, counts, out):  # pragma: no cover - runs compiled
