@@ -311,7 +311,7 @@ def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray
     dtype = np.uint16 if n < 2**16 else np.int32 if n < 2**31 else np.int64
     counts = np.empty((n, GROUP), dtype=dtype)
     idx = np.empty(n + 4, dtype=dtype)
-    iface = bitgen.ctypes
+    iface = bitgen.ctypes  # raw pointers into bitgen, which this frame keeps alive during the call
     block(iface.next_uint64, iface.state_address, n, per, t, indptr, indices, data, idx, counts, out)
     return out
 
