@@ -251,3 +251,13 @@ def test_compiled_and_numpy_blocks_give_the_same_bytes(n_records, runs):
     assert a.shape == (runs, 60, 2) and np.isnan(a[:, 0, 1]).all()
     assert a.tobytes() == b.tobytes()
     assert not np.array_equal(a, block_values(inc, 12, 5, 2, runs, kernels="numpy"), equal_nan=True)
+
+
+@pytest.mark.skipif(not __import__("rankings.sensitivity.backends", fromlist=["x"]).numba_installed(),
+                    reason="numba not installed")
+@pytest.mark.parametrize("n_records, runs", [(2, 17), (4, 19), (5, 300), (2_501, 37)])
+def test_compiled_blocks_match_for_odd_tables_and_partial_groups(n_records, runs):
+    """The compiled kernel counts a word's indices as it draws them and hands the last few of a
+    resample to the next one: odd record counts (a candidate's two indices in two resamples),
+    tables of a few records and groups left part-full give numpy's bytes too."""
+    test_compiled_and_numpy_blocks_give_the_same_bytes(n_records, runs)

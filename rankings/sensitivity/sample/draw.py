@@ -26,13 +26,14 @@ and give the same bits:
 
 * ``numpy``: the indices drawn as above with array operations, counted with ``bincount``
   and multiplied by the incidence (:meth:`RecordIncidence.values`);
-* ``numba`` (compiled, cached on disk): per group of :data:`GROUP` resamples, one pass that
-  draws and counts them (in stream order), then one pass over the incidence (every metric
-  at once, when the metrics share their sparsity pattern, as the incidences of a record
-  kind do) that sums all of them; no records x runs count matrix. Own code because it is the point: on
-  25,000 records it is several times faster than the numpy path, whose vectorised draws,
-  count matrix and product each cost more than this pass
-  (``benchmarks/bench_resample.py`` measures it).
+* ``numba`` (compiled, cached on disk): the whole block in one call. Per group of
+  :data:`GROUP` resamples, one pass that draws and counts them (in stream order, reading
+  each word from the bit generator as it is needed, so no raw words are stored or
+  copied), then one pass over the incidence (every metric at once, when the metrics share
+  their sparsity pattern, as the incidences of a record kind do) that sums all of them; no
+  records x runs count matrix. Own code because it is the point: on 25,000 records it is
+  about ten times faster than the numpy path, whose vectorised draws, count matrix and
+  product each cost more than this pass (``benchmarks/bench_resample.py`` measures it).
 
 Small tables (fewer than :data:`COMPILED_MIN_RECORDS` records) always use numpy, so that
 small runs never import numba; larger ones follow ``RANKINGS_KERNELS`` (numba when it
@@ -113,58 +114,102 @@ def block_counts(seed: int, salt: int, block: int, n: int, runs: int) -> np.ndar
 # The compiled kernel (plain Python; numba compiles it on first use)
 # ---------------------------------------------------------------------------------------
 
-def _py_draw_counts(raw, h0, n, per, span, t, runs, drawn, counts):  # pragma: no cover - runs compiled
-    """Count the draws of ``runs`` resamples read from ``raw`` (from candidate ``h0`` on) into
-    ``counts`` (records x G, G >= runs; columns past ``runs`` count 0).
+def _py_fill(next_word, state, n, per, t, idx, pos, need):  # pragma: no cover - runs compiled
+    """Append the stream's next record indices to ``idx[:pos]`` until it holds at least ``need``;
+    return its length.
 
-    ``drawn`` (G x records) is scratch: the draws are counted resample by resample (a row
-    stays in cache), then laid side by side. Returns the candidate the next resample starts
-    at, or -1 when ``raw`` ran out (the caller draws more words and calls again: the result
-    depends only on the stream).
+    The words come straight from the block's bit generator (``next_word(state)``, its
+    ``ctypes`` interface: the words ``random_raw`` gives, in order), so none is stored.
+    Branch-free: both indices of a candidate are written and the length moves past them
+    only when the candidate is accepted (``idx`` holds ``need + 3``: a word adds at most 4).
     """
     nn = np.uint64(n)
-    ss = np.uint64(span)
     tt = np.uint64(t)
     mask = np.uint64(0xFFFFFFFF)
     shift = np.uint64(32)
-    total = 2 * raw.shape[0]
-    G = counts.shape[1]
-    drawn[:, :] = 0
-    h = h0
-    g = 0
-    got = 0
-    while g < runs:
-        if h >= total:
-            return -1
-        w = raw[h >> 1]
-        x = (w & mask) if (h & 1) == 0 else (w >> shift)
-        h += 1
-        m = x * ss
-        if (m & mask) < tt:
-            continue
-        if per == 1:
-            drawn[g, m >> shift] += 1
-            got += 1
-            if got == n:
-                got = 0
-                g += 1
+    if per == 2:
+        # x * n * n mod 2**32 is lo(lo(x*n) * n): the second index's product also decides acceptance
+        while pos < need:
+            w = next_word(state)
+            m1 = (w & mask) * nn  # the low half first
+            m2 = (m1 & mask) * nn
+            idx[pos] = m1 >> shift
+            idx[pos + 1] = m2 >> shift
+            pos += 2 * np.int64((m2 & mask) >= tt)
+            m1 = (w >> shift) * nn
+            m2 = (m1 & mask) * nn
+            idx[pos] = m1 >> shift
+            idx[pos + 1] = m2 >> shift
+            pos += 2 * np.int64((m2 & mask) >= tt)
+    else:
+        while pos < need:
+            w = next_word(state)
+            m = (w & mask) * nn
+            idx[pos] = m >> shift
+            pos += np.int64((m & mask) >= tt)
+            m = (w >> shift) * nn
+            idx[pos] = m >> shift
+            pos += np.int64((m & mask) >= tt)
+    return pos
+
+
+def _py_draw_counts(next_word, state, n, per, t, runs, idx, pos, counts):  # pragma: no cover - runs compiled
+    """Draw the next ``runs`` resamples of the stream and count them into ``counts`` (records x G,
+    G >= runs; columns past ``runs`` count 0), the layout the sums read.
+
+    ``idx[:pos]`` are indices already drawn and not yet used (a word's last ones can start
+    the next resample); returns how many are left after these resamples. While a whole
+    word's indices (at most 4) belong to the resample, they are counted as they are drawn,
+    branch-free (a rejected candidate adds 0 to the records its indices name); the last
+    few go through ``idx`` (:func:`_py_fill`), which keeps what spills into the next resample.
+    """
+    nn = np.uint64(n)
+    tt = np.uint64(t)
+    mask = np.uint64(0xFFFFFFFF)
+    shift = np.uint64(32)
+    counts[:, :] = 0
+    for g in range(runs):
+        got = min(pos, n)  # the leftovers first (at most 3)
+        for j in range(got):
+            counts[idx[j], g] += 1
+        for j in range(pos - got):
+            idx[j] = idx[got + j]
+        pos -= got
+        if per == 2:
+            while got + 4 <= n:
+                w = next_word(state)
+                m1 = (w & mask) * nn
+                m2 = (m1 & mask) * nn
+                ok = np.int64((m2 & mask) >= tt)
+                counts[m1 >> shift, g] += ok
+                counts[m2 >> shift, g] += ok
+                got += 2 * ok
+                m1 = (w >> shift) * nn
+                m2 = (m1 & mask) * nn
+                ok = np.int64((m2 & mask) >= tt)
+                counts[m1 >> shift, g] += ok
+                counts[m2 >> shift, g] += ok
+                got += 2 * ok
         else:
-            m1 = x * nn
-            drawn[g, m1 >> shift] += 1
-            got += 1
-            if got == n:
-                got = 0
-                g += 1
-            if g < runs:
-                drawn[g, ((m1 & mask) * nn) >> shift] += 1
-                got += 1
-                if got == n:
-                    got = 0
-                    g += 1
-    for r in range(n):
-        for q in range(G):
-            counts[r, q] = drawn[q, r]
-    return h
+            while got + 2 <= n:
+                w = next_word(state)
+                m = (w & mask) * nn
+                ok = np.int64((m & mask) >= tt)
+                counts[m >> shift, g] += ok
+                got += ok
+                m = (w >> shift) * nn
+                ok = np.int64((m & mask) >= tt)
+                counts[m >> shift, g] += ok
+                got += ok
+        if got < n:  # then every leftover was used (pos is 0)
+            need = n - got
+            pos = _nb_fill(next_word, state, n, per, t, idx, 0, need)
+            for j in range(need):
+                counts[idx[j], g] += 1
+            for j in range(pos - need):
+                idx[j] = idx[need + j]
+            pos -= need
+    return pos
 
 
 def _py_sum_counts(indptr, indices, data, counts, out):  # pragma: no cover - runs compiled
@@ -184,20 +229,44 @@ def _py_sum_counts(indptr, indices, data, counts, out):  # pragma: no cover - ru
                 a = data[jj, k]
                 for q in range(G):  # the full group (unused columns count 0): a fixed, vectorised loop
                     acc[k, q] += a * np.float64(c[q])
+        for k in range(K):  # rounded where the sums lie side by side (vectorised), then laid out
+            for q in range(G):
+                acc[k, q] = np.rint(acc[k, q] * 1e10) / 1e10
         for q in range(runs):
             for k in range(K):
-                out[q, i, k] = np.rint(acc[k, q] * 1e10) / 1e10
+                out[q, i, k] = acc[k, q]
+
+
+def _py_block(next_word, state, n, per, t, indptr, indices, data, idx, counts, out):  # pragma: no cover - runs compiled
+    """The values ``out`` (runs x N x metrics) of a block's resamples: drawn and summed group by
+    group, in one call (the GIL released throughout)."""
+    runs = out.shape[0]
+    G = counts.shape[1]
+    pos = 0
+    for a in range(0, runs, G):
+        size = min(G, runs - a)
+        pos = _nb_draw_counts(next_word, state, n, per, t, size, idx, pos, counts)
+        _nb_sum_counts(indptr, indices, data, counts, out[a:a + size])
+
+
+_nb_fill: Any = None
+_nb_draw_counts: Any = None
+_nb_sum_counts: Any = None
 
 
 def _compile() -> dict[str, Any]:
+    global _nb_fill, _nb_draw_counts, _nb_sum_counts
     with _lock:
         if not _compiled:
             from rankings.sensitivity.kernels import _jit  # the package's one njit (cache while usable)
 
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
-                for name, fn in (("draw_counts", _py_draw_counts), ("sum_counts", _py_sum_counts)):
-                    _compiled[name] = _jit(fn)
+                # the callees first: _py_block and _py_draw_counts call them through these globals
+                _nb_fill = _jit(_py_fill)
+                _nb_draw_counts = _jit(_py_draw_counts)
+                _nb_sum_counts = _jit(_py_sum_counts)
+                _compiled["block"] = _jit(_py_block)
         return _compiled
 
 
@@ -227,31 +296,23 @@ def _pattern(inc: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
 
 def _compiled_values(inc: Any, pattern: tuple[np.ndarray, np.ndarray, np.ndarray], bitgen: np.random.BitGenerator,
                      runs: int) -> np.ndarray:
-    """The block drawn and summed group by group, on the calling thread (a worker thread for the
-    sums measured slower on two loaded cores: the engine's own threads use them)."""
+    """The block drawn and summed group by group in one compiled call, on the calling thread (a
+    worker thread for the sums measured slower on two loaded cores: the engine's own threads use them).
+
+    The kernel reads the words from ``bitgen`` itself, without its lock: the generator is this
+    block's own and nothing else reads it.
+    """
     n = inc.n_records
-    per, span, t = _rule(n)
-    kernels = _compile()
-    draw_counts, sum_counts = kernels["draw_counts"], kernels["sum_counts"]
+    per, _, t = _rule(n)
+    block = _compile()["block"]
     indptr, indices, data = pattern
     out = np.empty((runs, len(inc.contributors), len(inc.metrics)))
-    # a count is at most n: 16-bit counts when they fit (half the cache a group's counts take)
+    # an index is below n and a count at most n: 16-bit when they fit (half the cache they take)
     dtype = np.uint16 if n < 2**16 else np.int32 if n < 2**31 else np.int64
-    drawn = np.empty((GROUP, n), dtype=dtype)
     counts = np.empty((n, GROUP), dtype=dtype)
-    raw = np.empty(0, dtype=np.uint64)
-    h0 = 0  # the next candidate: half h0 % 2 of raw[h0 // 2]
-    for a in range(0, runs, GROUP):
-        size = min(GROUP, runs - a)
-        words = _words(n * size, per)
-        raw = raw[h0 // 2:]
-        h0 %= 2
-        if raw.size < words:  # top up the words left from the last group, in stream order
-            raw = np.concatenate([raw, bitgen.random_raw(words - raw.size)])
-        while (h := draw_counts(raw, h0, n, per, span, t, size, drawn, counts)) < 0:
-            raw = np.concatenate([raw, bitgen.random_raw(words // 4 + 16)])
-        h0 = h
-        sum_counts(indptr, indices, data, counts, out[a:a + size])
+    idx = np.empty(n + 4, dtype=dtype)
+    iface = bitgen.ctypes  # raw pointers into bitgen, which this frame keeps alive during the call
+    block(iface.next_uint64, iface.state_address, n, per, t, indptr, indices, data, idx, counts, out)
     return out
 
 
