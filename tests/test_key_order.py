@@ -1,0 +1,98 @@
+"""The key sort of rankings.sensitivity.key_order: an exact ascending order, and the same counters as argsort.
+
+Rows are adversarial for a sort that truncates the low bits of the scores: exact ties,
+values one unit in the last place apart, values differing only in the bits that hold the
+index (in and against index order, so the fix-up pass must repair them or give up), negative
+values, -0.0 beside 0.0, and subnormals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from rankings.sensitivity import accept_kernels, kernels, key_order
+
+pytestmark = pytest.mark.skipif(not kernels.numba_available(), reason="numba missing")
+
+SIZES = [1, 2, 29, 300, 5000]
+
+
+def _hard_rows(N: int) -> np.ndarray:
+    rng = np.random.default_rng(N)
+    bits = key_order.index_bits(N)
+    base = np.float64(0.75)  # its low 52 - bits mantissa bits are zero: one truncation group starts here
+    ulps = np.arange(N, dtype=np.int64) % (1 << max(bits, 1))
+    below = (base.view(np.int64) + ulps).view(np.float64)
+    rows = [
+        rng.random(N),
+        np.round(rng.random(N) * 3) / 3,  # exact ties
+        np.zeros(N),
+        below,  # only the index bits differ, in index order
+        below[::-1].copy(),  # against index order: the fix-up gives up, argsort sorts the row
+        np.nextafter(0.4, 1.0) * np.ones(N) + np.where(rng.random(N) < 0.5, 0.0, np.spacing(0.4)),  # one ulp apart
+        -rng.lognormal(0.0, 3.0, N),
+        np.where(rng.random(N) < 0.5, -0.0, 0.0),
+        rng.integers(-3, 4, N) * 5e-324,  # subnormals and both zeros
+        -below,
+    ]
+    swapped = below.copy()  # a few neighbours swapped: repaired in place
+    at = np.arange(1, N - 1, 7)
+    swapped[at], swapped[at + 1] = below[at + 1], below[at]
+    rows.append(swapped)
+    mixed = rng.random(N)
+    mixed[::3] = -mixed[::3]
+    mixed[::5] = np.nextafter(mixed[::5], np.inf)
+    mixed[0], mixed[-1] = 0.0, -0.0
+    rows.append(mixed)
+    return np.array(rows)
+
+
+@pytest.mark.parametrize("N", SIZES)
+def test_key_order_is_an_exact_ascending_order(N):
+    accept_kernels._compile()
+    S = _hard_rows(N)
+    keys = key_order.sorted_keys(S, accept_kernels._kernel("pack_keys"))
+    bits = key_order.index_bits(N)
+    gave_up = []
+    for r, (row, k) in enumerate(zip(S, keys)):
+        seq = np.empty(N, dtype=np.int64)
+        vals = np.empty(N)
+        if not accept_kernels._nb_key_order(k, row, bits, seq, vals):
+            gave_up.append(r)
+            continue
+        assert sorted(seq.tolist()) == list(range(N))
+        assert np.array_equal(vals.view(np.int64), row[seq].view(np.int64))
+        assert np.all(vals[:-1] <= vals[1:])
+        assert np.array_equal(np.sort(row), vals)
+    # the fix-up gives up only on rows crowded into one truncation group in scrambled order (the reversed
+    # row, the one-ulp row, the subnormals), where argsort sorts the row instead
+    assert set(gave_up) <= {4, 5, 8}
+    assert (4 in gave_up) == (N > 28)
+
+
+@pytest.mark.parametrize("N", SIZES)
+def test_key_sort_gives_the_argsort_counters(N):
+    S = _hard_rows(N)
+    rng = np.random.default_rng(N + 1)
+    S = np.concatenate([S, S[rng.permutation(len(S))]])
+    W = rng.dirichlet(np.ones(4), len(S))
+    ref = rng.permutation(N).astype(np.int64) + 1
+    pairs = np.arange(min(N, 5))
+    for kept in sorted({N, max(1, N // 3)}):
+        layout = accept_kernels.RankLayout.for_ranks(N, kept)
+        got = []
+        for ordering in accept_kernels.ORDERINGS:
+            c = accept_kernels.AcceptCounters(layout, 4, pairs)
+            focus, shift = c.add_chunk(S, W, ref, N // 2, choice="numba", ordering=ordering)
+            got.append([focus.tolist(), shift.tolist(), c.acceptability.tolist(), c.beyond.tolist(),
+                        c.rank_sum.tolist(), c.shift_sum.tolist(), c.wins.tolist(), c.first_weight_big.tolist()])
+        assert got[0] == got[1]
+    expected = kernels.competition_ranks(S, kernels="numpy")
+    for ordering in accept_kernels.ORDERINGS:
+        np.testing.assert_array_equal(accept_kernels.rank_rows(S, ordering), expected)
+
+
+def test_unknown_ordering_is_refused():
+    with pytest.raises(ValueError, match="ordering"):
+        accept_kernels.rank_rows(np.zeros((1, 40)), "radix")
