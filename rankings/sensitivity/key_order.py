@@ -30,7 +30,7 @@ the row's tolerance test and ranked by the fallback of the caller, whatever thei
   crowded within a few units in the last place), the pass gives up and the caller sorts that
   row with ``np.argsort``, so no row costs O(N^2);
 * ranks are then given by the tolerance rule walking that order
-  (:func:`rankings.sensitivity.accept_kernels._py_sorted_ranks`): a rank depends only on the
+  (:func:`rankings.sensitivity.row_ranks._py_sorted_ranks`): a rank depends only on the
   row's values, never on how exactly equal values were ordered, so the counters are the same
   bytes as with numpy's ``argsort`` for any data.
 
