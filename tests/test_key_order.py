@@ -40,12 +40,24 @@ def _hard_rows(N: int) -> np.ndarray:
     at = np.arange(1, N - 1, 7)
     swapped[at], swapped[at + 1] = below[at + 1], below[at]
     rows.append(swapped)
+    rows.append(_gaps_near_tolerance(N, rng))
     mixed = rng.random(N)
     mixed[::3] = -mixed[::3]
     mixed[::5] = np.nextafter(mixed[::5], np.inf)
     mixed[0], mixed[-1] = 0.0, -0.0
     rows.append(mixed)
     return np.array(rows)
+
+
+def _gaps_near_tolerance(N: int, rng: np.random.Generator) -> np.ndarray:
+    """Scores whose gaps are the tie tolerance, a hair above or below it, half or twice it, or zero."""
+    from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
+
+    tol = RELATIVE_TOLERANCE * 2.0 + ABSOLUTE_TOLERANCE  # the scores stay in [1, 2)
+    steps = np.array([1.0, 1.0 - 2.0**-30, 1.0 + 2.0**-30, 1.0 - 1e-3, 1.0 + 1e-3, 0.5, 2.0, 0.0]) * tol
+    row = np.minimum(1.0 + np.cumsum(steps[rng.integers(0, len(steps), N)]), 2.0 - 2.0**-52)
+    row[rng.integers(0, N)] = 2.0 - 2.0**-52  # the largest score sets the tolerance
+    return row[rng.permutation(N)]
 
 
 @pytest.mark.parametrize("N", SIZES)

@@ -125,7 +125,9 @@ def _py_keyed_ranks(row, keys, bits, ranks, seq, vals):  # pragma: no cover - ru
     N = row.shape[0]
     if (keys[0] >> 52) & 0x7FF == 0x7FF or (keys[N - 1] >> 52) & 0x7FF == 0x7FF:
         return False
-    if _nb_key_order(keys, row, bits, seq, vals):
+    if bits <= key_order.WALK_MAX_BITS and _nb_walk_ranks(keys, row, bits, ranks):
+        pass
+    elif _nb_key_order(keys, row, bits, seq, vals):
         tol = RELATIVE_TOLERANCE * max(abs(vals[0]), abs(vals[N - 1])) + ABSOLUTE_TOLERANCE
         _nb_sorted_ranks(vals, seq, tol, ranks)
     else:  # scores crowded within a few units in the last place: the fix-up gave up
@@ -138,11 +140,12 @@ _nb_tolerance: Any = None
 _nb_order_ranks: Any = None
 _nb_sorted_ranks: Any = None
 _nb_key_order: Any = None
+_nb_walk_ranks: Any = None
 
 
 def compile_kernels() -> dict[str, Any]:
     """The compiled row kernels by name (tolerance, count_ranks, order_ranks, rank_by_order, keyed_ranks)."""
-    global _nb_tolerance, _nb_order_ranks, _nb_sorted_ranks, _nb_key_order
+    global _nb_tolerance, _nb_order_ranks, _nb_sorted_ranks, _nb_key_order, _nb_walk_ranks
     with _lock:
         if _compiled:
             return _compiled
@@ -152,6 +155,7 @@ def compile_kernels() -> dict[str, Any]:
             _nb_order_ranks = kernels._jit(_py_order_ranks)
             _nb_sorted_ranks = kernels._jit(_py_sorted_ranks)
             _nb_key_order = kernels._jit(key_order._py_key_order)
+            _nb_walk_ranks = kernels._jit(key_order._py_walk_ranks)
             _compiled.update(tolerance=_nb_tolerance, count_ranks=kernels._jit(_py_count_ranks),
                              order_ranks=_nb_order_ranks, rank_by_order=kernels._jit(_py_rank_by_order),
                              keyed_ranks=kernels._jit(_py_keyed_ranks), key_order=_nb_key_order,
