@@ -36,6 +36,12 @@ the row's tolerance test and ranked by the fallback of the caller, whatever thei
 
 The fix-up also returns the row's values in that order, so the rank pass reads them in
 sequence instead of gathering ``row[order[p]]``.
+
+Most rows need neither the fix-up nor the values in order: :func:`_py_walk_ranks` gives the
+ranks from the sorted keys alone when the groups are far inside the tie tolerance
+(``b <= WALK_MAX_BITS``) and no gap between groups is within the keys' error of it (else the
+row takes the fix-up above). Measured per score on one thread, loaded machine: 1.1-1.5 ns
+against 2.0-4.0 ns for the fix-up and ranks along it, at N = 250 and 2,500.
 """
 
 from __future__ import annotations
