@@ -54,9 +54,6 @@ caches), so the more runs per visit the less memory traffic. At N = 2,500, one t
 runs, per score (loaded machine): 13.8 ns with 838 runs buffered, 12.1 with 1,677, 11.3 with 3,355;
 at most 2,048 runs (:func:`buffer_rows`; 4,096 was no faster at N = 250 or 2,500)."""
 
-FOLD_RUNS = 2**31 - 1
-"""Runs counted in int32 before they are folded into the int64 counters (a cell counts one per run at most)."""
-
 
 def buffer_rows(n: int) -> int:
     return max(8, min(2048, BUFFER_CELLS // max(n, 1)))
@@ -170,11 +167,10 @@ def _py_count_buffer(ranks, got, ref, kept, shift_bits, top, beyond, rank_sum, s
     A contributor's ranks are counted into a small histogram (in L1 cache), which is then added
     to its counter row in one sequential pass: the row is read and written as a stream, instead
     of by scattered increments that each miss the cache when the N x K matrix does not fit
-    (at N = 2,500 with every rank kept: 50 MB; the counting cost halved). ``top`` is the int32
-    staging matrix of :class:`AcceptCounters` (half the bytes to stream per visit).
+    (at N = 2,500 with every rank kept: 50 MB; the counting cost halved).
     """
     N = ranks.shape[1]
-    hist = np.zeros(kept, dtype=top.dtype)
+    hist = np.zeros(kept, dtype=np.int64)
     for i in range(N):
         ri = ref[i]
         tot = 0
@@ -321,23 +317,14 @@ class AcceptCounters:
         self._buffer = np.empty((0, n), dtype=np.int32)
         self._buffered = 0
         self._ref = np.empty(0, dtype=np.int64)
-        # counts of ranks 1..kept since the last fold into _top, in int32 (each visit of a counter row
-        # streams half the bytes); folded before any cell could pass 2**31 - 1, and when read
-        self._top32 = np.zeros((0, layout.kept), dtype=np.int32)
-        self._since_fold = 0
 
     def flush(self) -> None:
-        """Count the buffered runs into the counters, and fold the int32 counts into the int64 ones
-        (reading any counter below does it)."""
+        """Count the buffered runs into the counters (reading any counter below does it)."""
         if self._buffered:
             lay = self.layout
             _call("count_buffer", self._buffer, self._buffered, self._ref, lay.kept, lay.width.bit_length() - 1,
-                  self._top32, self._beyond, self._rank_sum, self._shift_sum)
+                  self._top, self._beyond, self._rank_sum, self._shift_sum)
             self._buffered = 0
-        if self._since_fold:
-            self._top += self._top32
-            self._top32[...] = 0
-            self._since_fold = 0
 
     @property
     def acceptability(self) -> np.ndarray:
@@ -381,14 +368,10 @@ class AcceptCounters:
             self._ref = ref
             if not len(self._buffer):
                 self._buffer = np.empty((buffer_rows(N), N), dtype=np.int32)
-                self._top32 = np.zeros((N, lay.kept), dtype=np.int32)
-            if self._since_fold + n > FOLD_RUNS:
-                self.flush()  # no int32 count may overflow: a cell counts at most one per run
-            self._since_fold += n
             fallback = np.empty(n, dtype=np.int64)
             nfall, self._buffered = _call(
                 "accumulate", S, *_order(S, ordering), W, ref, self.pairs, int(focus), N <= COUNTING_MAX_N,
-                self._buffer, self._buffered, self._pair_ranks, lay.kept, lay.width.bit_length() - 1, self._top32,
+                self._buffer, self._buffered, self._pair_ranks, lay.kept, lay.width.bit_length() - 1, self._top,
                 self._beyond, self._rank_sum, self.first_weight, self._shift_sum, self.wins, focus_out, shift_out,
                 fallback)
             if nfall:  # NaN / infinite scores: ranked by the sorting rule of kernels.py
