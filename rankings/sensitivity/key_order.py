@@ -4,7 +4,7 @@ numpy 2's ``np.sort`` of float64 values is a vectorised (AVX-512 / AVX2) sort th
 the GIL and runs 2.5-4.6x faster than its ``argsort`` (measured at N = 2,500 and 250 on the
 development machine), because it moves values only. The order is recovered from the values:
 
-1. **Pack** (:func:`pack_keys`): in every row, the low ``b`` bits of each score's float64 bit
+1. **Pack** (:func:`_py_pack_keys`, compiled): in every row, the low ``b`` bits of each score's float64 bit
    pattern are replaced by its contributor index (``b`` = the bits of ``N - 1``) and the
    result viewed as float64.
 2. **Sort** the keys of each row with ``np.sort`` (:func:`sorted_keys`).
@@ -12,8 +12,9 @@ development machine), because it moves values only. The order is recovered from 
    sorted key's low bits, and one insertion pass over that sequence, comparing the *actual*
    scores with a strict ``>``, makes it an exact ascending order of the row's values.
 
-Why this is exact, for a row of finite scores (rows with NaN or infinities are flagged by
-the row's tolerance test and ranked by the fallback of the caller, whatever their keys):
+Why this is exact, for a row of finite scores (a row with NaN or infinite scores is told by
+the ends of its sorted keys, see :func:`rankings.sensitivity.row_ranks._py_keyed_ranks`, and
+ranked by the caller's fallback, whatever its keys):
 
 * a finite score keeps its sign and exponent bits (``b <= 52`` changes mantissa bits only), so
   its key is finite: no key is NaN or infinite, and no two keys are equal (their low bits
@@ -25,7 +26,7 @@ the row's tolerance test and ranked by the fallback of the caller, whatever thei
   relative, ``2**-40`` at N = 2,500);
 * the insertion pass sorts any sequence exactly; it costs one comparison per element when
   nothing is misordered, and moves elements only within those groups. Exactly equal values
-  never swap (strict ``>``): equal scores have equal high bits, so they stay in index order.
+  never swap (strict ``>``).
   If a row needs more than :data:`MAX_MOVES_PER_ELEMENT` moves per element (many scores
   crowded within a few units in the last place), the pass gives up and the caller sorts that
   row with ``np.argsort``, so no row costs O(N^2);
@@ -103,17 +104,21 @@ WALK_MAX_BITS = 16
 def _py_walk_ranks(keys, row, bits, ranks):  # pragma: no cover - runs compiled
     """Ranks of a finite row straight from its sorted keys, without reordering; False when not certain.
 
-    Scores with the same high bits (a group) are within ``2**(bits - 52)`` of the largest
-    absolute score of each other: far below the tie tolerance (``1e-9`` relative) when
+    Scores with the same high bits (a group) are less than ``2**(bits - 52) * big`` apart
+    (``big``: the largest absolute score; one unit in the last place of ``x`` is at most
+    ``2**-52 * |x|``): far below the tie tolerance (``1e-9 * big`` at least) when
     ``bits <= WALK_MAX_BITS``, so no chain of the tolerance rule breaks inside a group, and the
-    exact ascending order lists the groups in the keys' order. A rank is then 1 + the number
-    of scores in the groups above its chain, and a chain breaks between two groups when the
-    gap between them exceeds the tolerance; the gap read from the keys (each key is within
-    ``2**bits`` units in the last place of its score) is within ``margin`` of the exact gap
-    (four times that bound plus rounding, times 4). Where it is within ``margin`` of the
-    tolerance the answer is not certain: False, and the caller orders the row exactly. The
-    tolerance itself is that of ``_py_tolerance``, from the exact extreme scores (the scores of
-    the first and last groups). The ranks written are then those of the exact order.
+    exact ascending order lists the groups in the keys' order. A score's rank is then 1 + the
+    number of scores in the groups above its chain, and a chain breaks between two groups when
+    the gap between them (lowest score of the upper, highest of the lower) exceeds the
+    tolerance. The gap read from two keys differs from it by less than
+    ``4 * 2**(bits - 52) * big`` (each key is within ``2**bits`` units in the last place of its
+    score, each score within the group's width of the group's extreme); ``margin`` is 4 times
+    that, plus ``2**-48`` of the tolerance for rounding and ``1e-300`` for subnormal scores.
+    Where the gap read is within ``margin`` of the tolerance the answer is not certain: False,
+    and the caller orders the row exactly. The tolerance is that of ``_py_tolerance``, from the
+    exact extreme scores (those of the first and last groups), so the ranks written are those
+    of the exact order.
     """
     N = row.shape[0]
     mask = (np.int64(1) << bits) - 1
