@@ -118,3 +118,13 @@ def test_key_sort_gives_the_argsort_counters(N):
 def test_unknown_ordering_is_refused():
     with pytest.raises(ValueError, match="ordering"):
         accept_kernels.rank_rows(np.zeros((1, 40)), "radix")
+
+
+@pytest.mark.parametrize("N", [0, 1, 2, 3, 17, 1001])
+def test_heap_order_is_an_ascending_permutation(N):
+    row_ranks.compile_kernels()
+    rng = np.random.default_rng(N)
+    for row in (rng.random(N), np.round(rng.random(N) * 3), np.zeros(N), np.arange(N)[::-1] * -1e-300):
+        order = row_ranks._nb_heap_order(row)
+        assert sorted(order.tolist()) == list(range(N))
+        assert np.all(row[order][:-1] <= row[order][1:])

@@ -29,7 +29,7 @@ ranked by the caller's fallback, whatever its keys):
   never swap (strict ``>``).
   If a row needs more than :data:`MAX_MOVES_PER_ELEMENT` moves per element (many scores
   crowded within a few units in the last place), the pass gives up and the caller sorts that
-  row with ``np.argsort``, so no row costs O(N^2);
+  row with a heapsort, so no row costs O(N^2);
 * ranks are then given by the tolerance rule walking that order
   (:func:`rankings.sensitivity.row_ranks._py_sorted_ranks`): a rank depends only on the
   row's values, never on how exactly equal values were ordered, so the counters are the same

@@ -3,7 +3,8 @@
 * :func:`_py_tolerance`: the tie tolerance of a row (the rule of :mod:`rankings.ranking`) and
   whether every score is finite;
 * :func:`_py_count_ranks`: ranks by the O(N^2) pairwise count (small N);
-* :func:`_py_order_ranks`: ranks walking an ascending order (numpy's argsort);
+* :func:`_py_order_ranks`: ranks walking an ascending order (numpy's argsort, or
+  :func:`_py_heap_order` for the rare rows the other paths leave);
 * :func:`_py_keyed_ranks`: ranks from a row's sorted keys (:mod:`key_order`), walking the
   values in order (:func:`_py_sorted_ranks`).
 
@@ -91,6 +92,43 @@ def _py_order_ranks(row, order, tol, ranks):  # pragma: no cover - runs compiled
         prev = cur
 
 
+def _py_heap_order(row):  # pragma: no cover - runs compiled
+    """An ascending order of ``row`` by heapsort, for the rare rows the fast paths cannot rank.
+
+    Own code instead of numba's ``np.argsort``: any ascending order gives the same ranks, and
+    compiling numba's sort took about 2 s of the first run's compile (this takes a fraction).
+    """
+    N = row.shape[0]
+    out = np.arange(N)
+    if N < 2:
+        return out
+    left = N // 2
+    right = N - 1
+    while True:
+        if left > 0:
+            left -= 1
+            t = out[left]
+        else:
+            t = out[right]
+            out[right] = out[0]
+            right -= 1
+            if right == 0:
+                out[0] = t
+                return out
+        i = left
+        j = 2 * left + 1
+        while j <= right:
+            if j < right and row[out[j]] < row[out[j + 1]]:
+                j += 1
+            if row[t] < row[out[j]]:
+                out[i] = out[j]
+                i = j
+                j = 2 * j + 1
+            else:
+                break
+        out[i] = t
+
+
 def _py_sorted_ranks(vals, order, tol, ranks):  # pragma: no cover - runs compiled
     """_py_order_ranks with the row's values given in ascending order (``vals[p] == row[order[p]]``)."""
     N = vals.shape[0]
@@ -109,7 +147,7 @@ def _py_rank_by_order(row, order, s, tol, ranks):  # pragma: no cover - runs com
     """Ranks of the finite row ``s`` from ``order``: an argsort order, or nothing (an empty array: sort
     this row here)."""
     if order.shape[0] == 0:  # a near-tie chain under the pairwise count
-        _nb_order_ranks(row, np.argsort(row), tol, ranks)
+        _nb_order_ranks(row, _nb_heap_order(row), tol, ranks)
     else:
         _nb_order_ranks(row, order[s], tol, ranks)
 
@@ -132,7 +170,7 @@ def _py_keyed_ranks(row, keys, bits, ranks, seq, vals):  # pragma: no cover - ru
         _nb_sorted_ranks(vals, seq, tol, ranks)
     else:  # scores crowded within a few units in the last place: the fix-up gave up
         tol, finite = _nb_tolerance(row)
-        _nb_order_ranks(row, np.argsort(row), tol, ranks)
+        _nb_order_ranks(row, _nb_heap_order(row), tol, ranks)
     return True
 
 
@@ -141,11 +179,12 @@ _nb_order_ranks: Any = None
 _nb_sorted_ranks: Any = None
 _nb_key_order: Any = None
 _nb_walk_ranks: Any = None
+_nb_heap_order: Any = None
 
 
 def compile_kernels() -> dict[str, Any]:
     """The compiled row kernels by name (tolerance, count_ranks, order_ranks, rank_by_order, keyed_ranks)."""
-    global _nb_tolerance, _nb_order_ranks, _nb_sorted_ranks, _nb_key_order, _nb_walk_ranks
+    global _nb_tolerance, _nb_order_ranks, _nb_sorted_ranks, _nb_key_order, _nb_walk_ranks, _nb_heap_order
     with _lock:
         if _compiled:
             return _compiled
@@ -156,6 +195,7 @@ def compile_kernels() -> dict[str, Any]:
             _nb_sorted_ranks = kernels._jit(_py_sorted_ranks)
             _nb_key_order = kernels._jit(key_order._py_key_order)
             _nb_walk_ranks = kernels._jit(key_order._py_walk_ranks)
+            _nb_heap_order = kernels._jit(_py_heap_order)
             _compiled.update(tolerance=_nb_tolerance, count_ranks=kernels._jit(_py_count_ranks),
                              order_ranks=_nb_order_ranks, rank_by_order=kernels._jit(_py_rank_by_order),
                              keyed_ranks=kernels._jit(_py_keyed_ranks), key_order=_nb_key_order,
