@@ -128,3 +128,22 @@ def test_heap_order_is_an_ascending_permutation(N):
         order = row_ranks._nb_heap_order(row)
         assert sorted(order.tolist()) == list(range(N))
         assert np.all(row[order][:-1] <= row[order][1:])
+
+
+def test_buffered_runs_keep_the_reference_ranks_they_came_with():
+    rng = np.random.default_rng(4)
+    N = 60
+    S, W = rng.random((40, N)), rng.dirichlet(np.ones(4), 40)
+    ref_a, ref_b = np.arange(1, N + 1, dtype=np.int64), rng.permutation(N).astype(np.int64) + 1
+    layout = accept_kernels.RankLayout.for_ranks(N)
+    mixed = accept_kernels.AcceptCounters(layout, 4, np.arange(2))
+    ref = ref_a.copy()
+    mixed.add_chunk(S[:20], W[:20], ref, 0, choice="numba")
+    ref[:] = ref_b  # the caller's array changes while those runs wait in the buffer
+    mixed.add_chunk(S[20:], W[20:], ref, 0, choice="numba")
+    parts = []
+    for rows, r in ((slice(0, 20), ref_a), (slice(20, 40), ref_b)):
+        c = accept_kernels.AcceptCounters(layout, 4, np.arange(2))
+        c.add_chunk(S[rows], W[rows], r, 0, choice="numba")
+        parts.append(c.shift_sum)
+    assert mixed.shift_sum.tolist() == (parts[0] + parts[1]).tolist()

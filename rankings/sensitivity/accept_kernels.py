@@ -363,9 +363,9 @@ class AcceptCounters:
         self.first_weight[...] = 0
         lay = self.layout
         if backend(choice) == "numba" and N:
-            if self._buffered and not np.array_equal(ref, self._ref):
+            if not np.array_equal(ref, self._ref):
                 self.flush()  # the buffered runs' shifts are counted from the ranks they were given with
-            self._ref = ref
+                self._ref = ref.copy()  # a copy: the caller may change its array before the count
             if not len(self._buffer):
                 self._buffer = np.empty((buffer_rows(N), N), dtype=np.int32)
             fallback = np.empty(n, dtype=np.int64)
