@@ -147,8 +147,9 @@ def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
 
     numpy: about 2**20 scores per chunk and at least N rows (the per-chunk bincount
     costs N^2). Compiled ranking accumulates in place, so its chunk bounds the score and
-    order buffers (about 2**21 scores per worker: the more runs a chunk counts per visit
-    of a contributor's counter row, the more of them hit the cache).
+    sorted-key buffers (about 2**21 scores per worker; the ranks buffer of
+    accept_kernels.AcceptCounters spans chunks, so small chunks still count many runs per
+    visit of a contributor's counter row).
     """
     rows = max(1, 2**21 // max(n, 1)) if (full and compiled) else auto_chunk(n)
     if rows >= GEN_BLOCK:
