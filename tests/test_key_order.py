@@ -147,3 +147,33 @@ def test_buffered_runs_keep_the_reference_ranks_they_came_with():
         c.add_chunk(S[rows], W[rows], r, 0, choice="numba")
         parts.append(c.shift_sum)
     assert mixed.shift_sum.tolist() == (parts[0] + parts[1]).tolist()
+def test_int32_counts_fold_into_the_int64_counters(monkeypatch):
+    rng = np.random.default_rng(9)
+    N = 300
+    S = np.round(rng.random((1000, N)) * 50)  # ties
+    W = rng.dirichlet(np.ones(4), len(S))
+    ref = np.arange(1, N + 1, dtype=np.int64)
+    got = []
+    for fold in (2**31 - 1, 150):
+        monkeypatch.setattr(accept_kernels, "FOLD_RUNS", fold)
+        c = accept_kernels.AcceptCounters(accept_kernels.RankLayout.for_ranks(N, 40), 4, np.arange(3))
+        for a in range(0, len(S), 100):
+            c.add_chunk(S[a:a + 100], W[a:a + 100], ref, 5, choice="numba")
+        got.append([c.acceptability.tolist(), c.beyond.tolist(), c.rank_sum.tolist(), c.shift_sum.tolist()])
+    assert got[0] == got[1]
+    assert sum(got[0][0][0]) + sum(got[0][1][0]) == len(S)
+
+
+def test_counts_added_to_a_total_equal_the_counters_read():
+    rng = np.random.default_rng(5)
+    N = 120
+    S, W = np.round(rng.random((300, N)) * 20), rng.dirichlet(np.ones(4), 300)
+    ref = np.arange(1, N + 1, dtype=np.int64)
+    layout = accept_kernels.RankLayout.for_ranks(N, 30)
+    a, b = (accept_kernels.AcceptCounters(layout, 4, np.arange(2)) for _ in range(2))
+    for c in (a, b):
+        c.add_chunk(S, W, ref, 0, choice="numba")
+    total = np.zeros((N, 30), dtype=np.int64)
+    a.add_top_to(total)  # buffered runs, not read yet
+    assert total.tolist() == b.acceptability.tolist()
+    assert int(total.sum()) == 300 * N - int(b.beyond.sum())

@@ -54,6 +54,9 @@ caches), so the more runs per visit the less memory traffic. At N = 2,500, one t
 runs, per score (loaded machine): 13.8 ns with 838 runs buffered, 12.1 with 1,677, 11.3 with 3,355;
 at most 2,048 runs (:func:`buffer_rows`; 4,096 was no faster at N = 250 or 2,500)."""
 
+FOLD_RUNS = 2**31 - 1
+"""Runs counted in int32 before they are folded into the int64 counters (a cell counts one per run at most)."""
+
 
 def buffer_rows(n: int) -> int:
     return max(8, min(2048, BUFFER_CELLS // max(n, 1)))
@@ -167,10 +170,11 @@ def _py_count_buffer(ranks, got, ref, kept, shift_bits, top, beyond, rank_sum, s
     A contributor's ranks are counted into a small histogram (in L1 cache), which is then added
     to its counter row in one sequential pass: the row is read and written as a stream, instead
     of by scattered increments that each miss the cache when the N x K matrix does not fit
-    (at N = 2,500 with every rank kept: 50 MB; the counting cost halved).
+    (at N = 2,500 with every rank kept: 50 MB; the counting cost halved). ``top`` is the int32
+    staging matrix of :class:`AcceptCounters` (half the bytes to stream per visit).
     """
     N = ranks.shape[1]
-    hist = np.zeros(kept, dtype=np.int64)
+    hist = np.zeros(kept, dtype=top.dtype)
     for i in range(N):
         ri = ref[i]
         tot = 0
@@ -303,7 +307,7 @@ class AcceptCounters:
     def __init__(self, layout: RankLayout, m: int, pairs: np.ndarray) -> None:
         n = layout.n
         self.layout = layout
-        self._top = np.zeros((n, layout.kept), dtype=np.int64)
+        self._top: np.ndarray | None = None  # int64 counts of ranks 1..kept, made when first needed
         self._beyond = np.zeros((n, layout.bins), dtype=np.int64)
         self._rank_sum = np.zeros(n, dtype=np.int64)
         self.first_weight = np.zeros((n, m), dtype=np.int64)
@@ -317,20 +321,49 @@ class AcceptCounters:
         self._buffer = np.empty((0, n), dtype=np.int32)
         self._buffered = 0
         self._ref = np.empty(0, dtype=np.int64)
+        # the compiled path counts ranks 1..kept in int32 (each visit of a counter row streams half the
+        # bytes), folded into _top (then released) when read and before any cell could pass 2**31 - 1;
+        # during a run a worker holds only this int32 matrix
+        self._top32 = np.zeros((0, layout.kept), dtype=np.int32)
+        self._since_fold = 0
 
-    def flush(self) -> None:
-        """Count the buffered runs into the counters (reading any counter below does it)."""
+    def _count_buffered(self) -> None:
         if self._buffered:
             lay = self.layout
             _call("count_buffer", self._buffer, self._buffered, self._ref, lay.kept, lay.width.bit_length() - 1,
-                  self._top, self._beyond, self._rank_sum, self._shift_sum)
+                  self._top32, self._beyond, self._rank_sum, self._shift_sum)
             self._buffered = 0
+
+    def add_top_to(self, out: np.ndarray) -> None:
+        """Add the counts of ranks 1..kept to ``out`` (N x kept, int64) without an int64 copy of them."""
+        self._count_buffered()
+        if self._top is not None:
+            out += self._top
+        if self._since_fold:
+            out += self._top32
+
+    def flush(self) -> None:
+        """Count the buffered runs into the counters, and fold the int32 counts into the int64 ones
+        (reading any counter below does it)."""
+        self._count_buffered()
+        if self._since_fold:
+            if self._top is None:
+                self._top = self._top32.astype(np.int64)
+            else:
+                self._top += self._top32
+            self._top32 = np.zeros((0, self.layout.kept), dtype=np.int32)
+            self._since_fold = 0
+
+    def _top64(self) -> np.ndarray:
+        if self._top is None:
+            self._top = np.zeros((self.layout.n, self.layout.kept), dtype=np.int64)
+        return self._top
 
     @property
     def acceptability(self) -> np.ndarray:
         """Counts of ranks 1..kept, N x kept."""
         self.flush()
-        return self._top
+        return self._top64()
 
     @property
     def beyond(self) -> np.ndarray:
@@ -366,12 +399,17 @@ class AcceptCounters:
             if not np.array_equal(ref, self._ref):
                 self.flush()  # the buffered runs' shifts are counted from the ranks they were given with
                 self._ref = ref.copy()  # a copy: the caller may change its array before the count
+            if self._since_fold + n > FOLD_RUNS:
+                self.flush()  # no int32 count may overflow: a cell counts at most one per run
             if not len(self._buffer):
                 self._buffer = np.empty((buffer_rows(N), N), dtype=np.int32)
+            if not len(self._top32):
+                self._top32 = np.zeros((N, lay.kept), dtype=np.int32)
+            self._since_fold += n
             fallback = np.empty(n, dtype=np.int64)
             nfall, self._buffered = _call(
                 "accumulate", S, *_order(S, ordering), W, ref, self.pairs, int(focus), N <= COUNTING_MAX_N,
-                self._buffer, self._buffered, self._pair_ranks, lay.kept, lay.width.bit_length() - 1, self._top,
+                self._buffer, self._buffered, self._pair_ranks, lay.kept, lay.width.bit_length() - 1, self._top32,
                 self._beyond, self._rank_sum, self.first_weight, self._shift_sum, self.wins, focus_out, shift_out,
                 fallback)
             if nfall:  # NaN / infinite scores: ranked by the sorting rule of kernels.py
@@ -392,7 +430,7 @@ class AcceptCounters:
         who = np.broadcast_to(np.arange(N, dtype=np.int64), ranks.shape)
         inside = ranks <= lay.kept
         idx = who[inside] * lay.kept + (ranks[inside] - 1)
-        self._top += np.bincount(idx, minlength=N * lay.kept).reshape(N, lay.kept)
+        self._top64()[...] += np.bincount(idx, minlength=N * lay.kept).reshape(N, lay.kept)
         if lay.bins:
             out = ~inside
             idx = who[out] * lay.bins + (ranks[out] - 1 - lay.kept) // lay.width

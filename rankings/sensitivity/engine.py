@@ -434,7 +434,7 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
                 if st is states[0]:  # take the first worker's matrices: the zeros allocated above are never touched
                     counters.acceptability, counters.beyond = st.counters.acceptability, st.counters.beyond
                 else:
-                    counters.acceptability += st.counters.acceptability
+                    st.counters.add_top_to(counters.acceptability)  # no int64 copy of this worker's counts
                     counters.beyond += st.counters.beyond
                 counters.rank_sum += st.counters.rank_sum
                 counters.first_weight_sum += st.counters.first_weight_big
