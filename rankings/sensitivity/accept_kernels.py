@@ -11,17 +11,19 @@ every contributor's rank) and counted into a :class:`RankLayout`:
 Memory is ``N x (K + bins)`` integers per worker instead of ``N x N``.
 
 Ranking: up to :data:`COUNTING_MAX_N` contributors, the O(N^2) pairwise count of
-:mod:`rankings.sensitivity.kernels` (counting beats sorting for small N); above it numpy's
-vectorised ``argsort`` of the chunk (SIMD sorting networks, GIL released; with the pass
-below, measured 1.1-1.6x faster per row than the radix sort of ``kernels.py`` and than a
-hand-written bucket sort, at N = 2,500 and 250) and one compiled pass that applies the tolerance rule of :mod:`rankings.ranking` in
-that order and counts. Ranks depend only on the scores, never on how equal scores were
-ordered, so both backends, any chunk size and any thread count give the same counters.
+:mod:`rankings.sensitivity.kernels` (counting beats sorting for small N); above it the key
+sort of :mod:`rankings.sensitivity.key_order` (numpy's SIMD sort of the scores with each
+index packed into their low bits, GIL released, the ranks then read from the sorted keys or
+from an exact fix-up of their order: ranking and counting 1.4-1.9x faster than with numpy's
+``argsort`` of the chunk, which is kept as ``ordering="argsort"``), applying the tolerance
+rule of :mod:`rankings.ranking` in that order, and one compiled pass that counts. Ranks depend only on the scores, never on how equal scores were ordered, so both
+backends, both orderings, any chunk size and any thread count give the same counters.
 Rows with NaN or infinite scores are ranked by the numpy path of
 :mod:`rankings.sensitivity.kernels`.
 
-Counting: ranks of up to ``R`` runs are buffered, then counted contributor by contributor,
-so each contributor's row of the N x K counters stays in cache for ``R`` increments.
+Counting: ranks of up to ``R`` runs are buffered (across chunks), then counted contributor by
+contributor, so each contributor's row of the N x K counters is read and written once per ``R``
+increments; reading a counter (or :meth:`AcceptCounters.flush`) counts what is buffered.
 """
 
 from __future__ import annotations
@@ -33,8 +35,7 @@ from typing import Any
 
 import numpy as np
 
-from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
-from rankings.sensitivity import kernels
+from rankings.sensitivity import kernels, key_order, row_ranks
 from rankings.sensitivity.backends import backend
 
 COUNTING_MAX_N = 28
@@ -46,9 +47,15 @@ FULL_BY_DEFAULT_MAX_N = 1000
 DEFAULT_BINS = 512
 """About this many coarse bins per contributor beyond rank K (fewer when they would be under 1 rank)."""
 
-BUFFER_CELLS = 2**21
-"""Ranks buffered before counting (int32): more runs per visit of a contributor's counter row
-keep it in cache (at N = 2,500, 838 runs counted 1.5x faster than 26)."""
+BUFFER_CELLS = 2**23
+"""Ranks buffered before counting (int32, 32 MB per worker, kept between chunks): each visit of a
+contributor's counter row reads and writes it (the N x N matrix at N = 2,500 is 50 MB, beyond the
+caches), so the more runs per visit the less memory traffic. At N = 2,500, one thread, chunks of 512
+runs, per score (loaded machine): 13.8 ns with 838 runs buffered, 12.1 with 1,677, 11.3 with 3,355;
+at most 2,048 runs (:func:`buffer_rows`; 4,096 was no faster at N = 250 or 2,500)."""
+
+FOLD_RUNS = 2**31 - 1
+"""Runs counted in int32 before they are folded into the int64 counters (a cell counts one per run at most)."""
 
 
 def buffer_rows(n: int) -> int:
@@ -95,168 +102,137 @@ class RankLayout:
 # Kernel sources (plain Python; compiled by numba on first use)
 # ---------------------------------------------------------------------------------------
 
-def _py_tolerance(row):  # pragma: no cover - runs compiled
-    """(tolerance, all finite): the rule of kernels.row_tolerance, and whether the row has no NaN/inf."""
-    # four running maxima and a branch-free finiteness test, so the comparisons pipeline (as in
-    # kernels._py_row_tolerance; a maximum is exact in any order)
-    N = row.shape[0]
-    b0 = 0.0
-    b1 = 0.0
-    b2 = 0.0
-    b3 = 0.0
-    bad = 0
-    k = 0
-    while k + 4 <= N:
-        a = abs(row[k])
-        bad += (a == np.inf) | (a != a)
-        b0 = a if (a > b0 and a != np.inf) else b0
-        a = abs(row[k + 1])
-        bad += (a == np.inf) | (a != a)
-        b1 = a if (a > b1 and a != np.inf) else b1
-        a = abs(row[k + 2])
-        bad += (a == np.inf) | (a != a)
-        b2 = a if (a > b2 and a != np.inf) else b2
-        a = abs(row[k + 3])
-        bad += (a == np.inf) | (a != a)
-        b3 = a if (a > b3 and a != np.inf) else b3
-        k += 4
-    while k < N:
-        a = abs(row[k])
-        bad += (a == np.inf) | (a != a)
-        b0 = a if (a > b0 and a != np.inf) else b0
-        k += 1
-    return RELATIVE_TOLERANCE * max(max(b0, b1), max(b2, b3)) + ABSOLUTE_TOLERANCE, bad == 0
+def _py_accumulate(S, order, bits, W, ref, pairs, focus, use_count, ranks, got, pair_ranks, kept, shift_bits, top,
+                   beyond, rank_sum, first_w, shift_sum, wins, focus_out, shift_out, fallback):  # pragma: no cover
+    """Rank each row of S into the buffer ``ranks`` (``got`` rows already in it) and the per-run counters;
+    a full buffer is counted (_py_count_buffer). Rows it cannot rank are flagged in ``fallback``.
 
-
-def _py_count_ranks(row, tol, ranks):  # pragma: no cover - runs compiled
-    """Pairwise-count ranks of a finite row; False if a near-tie chain is present."""
-    N = row.shape[0]
-    for i in range(N):
-        si = row[i]
-        c = 0
-        near = 0
-        for k in range(N):
-            d = row[k] - si
-            c += d > tol
-            near += (d != 0.0) & (abs(d) <= tol)
-        if near:
-            return False
-        ranks[i] = 1 + c
-    return True
-
-
-def _py_order_ranks(row, order, tol, ranks):  # pragma: no cover - runs compiled
-    """Ranks of a finite row from its ascending order (numpy's argsort) and the tolerance rule."""
-    N = row.shape[0]
-    top = order[N - 1]
-    prev = row[top]
-    ranks[top] = 1
-    first = 0
-    for p in range(1, N):
-        i = order[N - 1 - p]
-        cur = row[i]
-        if prev - cur > tol:
-            first = p
-        ranks[i] = first + 1
-        prev = cur
-
-
-def _py_accumulate(S, order, W, ref, pairs, focus, use_count, kept, shift_bits, R, top, beyond, rank_sum, first_w,
-                   shift_sum, wins, focus_out, shift_out, fallback):  # pragma: no cover - runs compiled
-    """Rank each row of S and add it to the counters; rows it cannot rank are flagged in ``fallback``.
-
-    Ranks of up to ``R`` rows are buffered and then counted contributor by contributor, so
-    each contributor's counter row is touched ``R`` times in a row (it stays in cache)
-    rather than once per run (an N x N matrix does not fit in cache for large N).
+    Returns (rows flagged, rows now in the buffer). The buffer is kept between chunks, so a
+    contributor's counter row is visited once per buffer of ``R`` runs however small the chunks
+    (an N x N matrix does not fit in cache for large N: each visit reads and writes its row).
     """
     n, N = S.shape
     m = W.shape[1]
     P = pairs.shape[0]
-    ranks = np.empty((R, N), dtype=np.int32)
+    R = ranks.shape[0]
     rk = np.empty(N, dtype=np.int64)
+    seq = np.empty(N, dtype=np.int64)
+    vals = np.empty(N, dtype=np.float64)
+    keyed = bits >= 0 and order.shape[0] > 0
     nfall = 0
-    for s0 in range(0, n, R):
-        s1 = min(n, s0 + R)
-        got = 0
-        for s in range(s0, s1):
-            row = S[s]
+    for s in range(n):
+        row = S[s]
+        if keyed:
+            ok = _nb_keyed_ranks(row, order[s], bits, rk, seq, vals)
+        else:
             tol, finite = _nb_tolerance(row)
             ok = False
             if finite:
                 if use_count:
                     ok = _nb_count_ranks(row, tol, rk)
                 if not ok:
-                    if order.shape[0]:
-                        _nb_order_ranks(row, order[s], tol, rk)
-                    else:  # a near-tie chain under the pairwise count: sort this row
-                        _nb_order_ranks(row, np.argsort(row), tol, rk)
+                    _nb_rank_by_order(row, order, s, tol, rk)
                     ok = True
-            if not ok:
-                fallback[nfall] = s
-                nfall += 1
-                continue
-            mine = ranks[got]
-            total = 0
-            for i in range(N):
-                r = rk[i]
-                mine[i] = r
-                d = r - ref[i]
-                if d < 0:
-                    d = -d
-                total += d
-                if r == 1:
-                    for j in range(m):
-                        first_w[i, j] += np.int64(np.rint(W[s, j] * 4294967296.0))
-            shift_out[s] = total
-            focus_out[s] = rk[focus]
-            for a in range(P):
-                ra = rk[pairs[a]]
-                for b in range(P):
-                    if ra < rk[pairs[b]]:
-                        wins[a, b] += 1
-            got += 1
+        if not ok:
+            fallback[nfall] = s
+            nfall += 1
+            continue
+        mine = ranks[got]
+        total = 0
         for i in range(N):
-            ri = ref[i]
-            tot = 0
-            sh = 0
-            for g in range(got):
-                r = np.int64(ranks[g, i])
-                if r <= kept:
-                    top[i, r - 1] += 1
-                else:
-                    beyond[i, (r - 1 - kept) >> shift_bits] += 1
-                tot += r
-                d = r - ri
-                sh += d if d >= 0 else -d
-            rank_sum[i] += tot
-            shift_sum[i] += sh
-    return nfall
+            r = rk[i]
+            mine[i] = r
+            d = r - ref[i]
+            if d < 0:
+                d = -d
+            total += d
+            if r == 1:
+                for j in range(m):
+                    first_w[i, j] += np.int64(np.rint(W[s, j] * 4294967296.0))
+        shift_out[s] = total
+        focus_out[s] = rk[focus]
+        for a in range(P):
+            pair_ranks[a] = rk[pairs[a]]
+        for a in range(P):  # branch-free: a win of a over b is a 50:50 branch on random data
+            ra = pair_ranks[a]
+            for b in range(P):
+                wins[a, b] += ra < pair_ranks[b]
+        got += 1
+        if got == R:
+            _nb_count_buffer(ranks, got, ref, kept, shift_bits, top, beyond, rank_sum, shift_sum)
+            got = 0
+    return nfall, got
+
+
+def _py_count_buffer(ranks, got, ref, kept, shift_bits, top, beyond, rank_sum, shift_sum):  # pragma: no cover
+    """Count the first ``got`` buffered runs contributor by contributor.
+
+    A contributor's ranks are counted into a small histogram (in L1 cache), which is then added
+    to its counter row in one sequential pass: the row is read and written as a stream, instead
+    of by scattered increments that each miss the cache when the N x K matrix does not fit
+    (at N = 2,500 with every rank kept: 50 MB; the counting cost halved). ``top`` is the int32
+    staging matrix of :class:`AcceptCounters` (half the bytes to stream per visit).
+    """
+    N = ranks.shape[1]
+    hist = np.zeros(kept, dtype=top.dtype)
+    for i in range(N):
+        ri = ref[i]
+        tot = 0
+        sh = 0
+        for g in range(got):
+            r = np.int64(ranks[g, i])
+            if r <= kept:
+                hist[r - 1] += 1
+            else:
+                beyond[i, (r - 1 - kept) >> shift_bits] += 1
+            tot += r
+            d = r - ri
+            sh += d if d >= 0 else -d
+        row = top[i]
+        for r in range(kept):
+            row[r] += hist[r]
+            hist[r] = 0
+        rank_sum[i] += tot
+        shift_sum[i] += sh
 
 
 _nb_tolerance: Any = None
 _nb_count_ranks: Any = None
-_nb_order_ranks: Any = None
+_nb_rank_by_order: Any = None
+_nb_keyed_ranks: Any = None
+_nb_count_buffer: Any = None
 
 
-def _order(S: np.ndarray) -> np.ndarray:
-    """Ascending order of each row (numpy's vectorised argsort; it releases the GIL), or an empty
-    array when the pairwise count ranks the rows."""
+ORDERINGS = ("keys", "argsort")
+"""How rows above COUNTING_MAX_N are ordered: the key sort of :mod:`key_order` (the default), or numpy's
+argsort (kept to check the key sort against and to time it)."""
+
+
+def _order(S: np.ndarray, ordering: str = "keys") -> tuple[np.ndarray, int]:
+    """What orders each row, and ``bits``: the sorted keys of :mod:`key_order` and their index bits, numpy's
+    argsort and -1, or an empty array when the pairwise count ranks the rows. Both sorts release the GIL."""
     if S.shape[1] <= COUNTING_MAX_N:
-        return np.empty((0, 0), dtype=np.int64)
-    return np.argsort(S, axis=1)
+        return np.empty((0, 0), dtype=np.int64), -1
+    if ordering == "argsort":
+        return np.argsort(S, axis=1), -1
+    if ordering != "keys":
+        raise ValueError(f"ordering: expected one of {ORDERINGS}, found {ordering!r}")
+    return key_order.sorted_keys(S, lambda *a: _call("pack_keys", *a)), key_order.index_bits(S.shape[1])
 
 
 def _compile() -> dict[str, Any]:
-    global _nb_tolerance, _nb_count_ranks, _nb_order_ranks
+    global _nb_tolerance, _nb_count_ranks, _nb_rank_by_order, _nb_keyed_ranks, _nb_count_buffer
     with _lock:
         if _compiled:
             return _compiled
+        row = row_ranks.compile_kernels()
+        _nb_tolerance, _nb_count_ranks = row["tolerance"], row["count_ranks"]
+        _nb_rank_by_order, _nb_keyed_ranks = row["rank_by_order"], row["keyed_ranks"]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
-            _nb_tolerance = kernels._jit(_py_tolerance)
-            _nb_count_ranks = kernels._jit(_py_count_ranks)
-            _nb_order_ranks = kernels._jit(_py_order_ranks)
-            _compiled.update(accumulate=kernels._jit(_py_accumulate), rank_rows=kernels._jit(_py_rank_rows))
+            _nb_count_buffer = kernels._jit(_py_count_buffer)
+            _compiled.update(accumulate=kernels._jit(_py_accumulate), count_buffer=_nb_count_buffer,
+                             rank_rows=kernels._jit(_py_rank_rows), pack_keys=row["pack_keys"])
         return _compiled
 
 
@@ -279,39 +255,42 @@ def _call(name: str, *args: Any) -> Any:
         with _lock:
             kernels._use_cache = False
             _compiled.clear()
+        row_ranks.clear()
         return _kernel(name)(*args)
 
 
-def _py_rank_rows(S, order, use_count, out, fallback):  # pragma: no cover - runs compiled
+def _py_rank_rows(S, order, bits, use_count, out, fallback):  # pragma: no cover - runs compiled
     """Ranks of each row of S into out (the ranking of _py_accumulate, without counting)."""
     n, N = S.shape
+    seq = np.empty(N, dtype=np.int64)
+    vals = np.empty(N, dtype=np.float64)
     nfall = 0
     for s in range(n):
         row = S[s]
-        tol, finite = _nb_tolerance(row)
-        ok = False
-        if finite:
-            if use_count:
-                ok = _nb_count_ranks(row, tol, out[s])
-            if not ok:
-                if order.shape[0]:
-                    _nb_order_ranks(row, order[s], tol, out[s])
-                else:
-                    _nb_order_ranks(row, np.argsort(row), tol, out[s])
-                ok = True
+        if bits >= 0 and order.shape[0] > 0:
+            ok = _nb_keyed_ranks(row, order[s], bits, out[s], seq, vals)
+        else:
+            tol, finite = _nb_tolerance(row)
+            ok = False
+            if finite:
+                if use_count:
+                    ok = _nb_count_ranks(row, tol, out[s])
+                if not ok:
+                    _nb_rank_by_order(row, order, s, tol, out[s])
+                    ok = True
         if not ok:
             fallback[nfall] = s
             nfall += 1
     return nfall
 
 
-def rank_rows(S: np.ndarray) -> np.ndarray:
+def rank_rows(S: np.ndarray, ordering: str = "keys") -> np.ndarray:
     """Competition ranks of each row of ``S`` by the compiled ranking of this module (tests, benchmarks)."""
     S = np.ascontiguousarray(S, dtype=np.float64)
     n, N = S.shape
     out = np.empty((n, N), dtype=np.int64)
     fallback = np.empty(n, dtype=np.int64)
-    nfall = _call("rank_rows", S, _order(S), N <= COUNTING_MAX_N, out, fallback)
+    nfall = _call("rank_rows", S, *_order(S, ordering), N <= COUNTING_MAX_N, out, fallback)
     if nfall:
         rows = fallback[:nfall]
         out[rows] = kernels.competition_ranks(S[rows], kernels="numpy")
@@ -328,18 +307,86 @@ class AcceptCounters:
     def __init__(self, layout: RankLayout, m: int, pairs: np.ndarray) -> None:
         n = layout.n
         self.layout = layout
-        self.acceptability = np.zeros((n, layout.kept), dtype=np.int64)
-        self.beyond = np.zeros((n, layout.bins), dtype=np.int64)
-        self.rank_sum = np.zeros(n, dtype=np.int64)
+        self._top: np.ndarray | None = None  # int64 counts of ranks 1..kept, made when first needed
+        self._beyond = np.zeros((n, layout.bins), dtype=np.int64)
+        self._rank_sum = np.zeros(n, dtype=np.int64)
         self.first_weight = np.zeros((n, m), dtype=np.int64)
         self.first_weight_big = np.zeros((n, m), dtype=np.int64).astype(object)  # exact beyond int64
-        self.shift_sum = np.zeros(n, dtype=np.int64)
+        self._shift_sum = np.zeros(n, dtype=np.int64)
         self.wins = np.zeros((len(pairs), len(pairs)), dtype=np.int64)
         self.pairs = np.ascontiguousarray(pairs, dtype=np.int64)
+        self._pair_ranks = np.empty(len(pairs), dtype=np.int64)
+        # ranks of runs not counted yet (compiled path): counted when the buffer is full, or when a
+        # counter below is read, so small chunks still count many runs per visit of a counter row
+        self._buffer = np.empty((0, n), dtype=np.int32)
+        self._buffered = 0
+        self._ref = np.empty(0, dtype=np.int64)
+        # the compiled path counts ranks 1..kept in int32 (each visit of a counter row streams half the
+        # bytes), folded into _top (then released) when read and before any cell could pass 2**31 - 1;
+        # during a run a worker holds only this int32 matrix
+        self._top32 = np.zeros((0, layout.kept), dtype=np.int32)
+        self._since_fold = 0
+
+    def _count_buffered(self) -> None:
+        if self._buffered:
+            lay = self.layout
+            _call("count_buffer", self._buffer, self._buffered, self._ref, lay.kept, lay.width.bit_length() - 1,
+                  self._top32, self._beyond, self._rank_sum, self._shift_sum)
+            self._buffered = 0
+
+    def add_top_to(self, out: np.ndarray) -> None:
+        """Add the counts of ranks 1..kept to ``out`` (N x kept, int64) without an int64 copy of them."""
+        self._count_buffered()
+        if self._top is not None:
+            out += self._top
+        if self._since_fold:
+            out += self._top32
+
+    def flush(self) -> None:
+        """Count the buffered runs into the counters, and fold the int32 counts into the int64 ones
+        (reading any counter below does it)."""
+        self._count_buffered()
+        if self._since_fold:
+            if self._top is None:
+                self._top = self._top32.astype(np.int64)
+            else:
+                self._top += self._top32
+            self._top32 = np.zeros((0, self.layout.kept), dtype=np.int32)
+            self._since_fold = 0
+
+    def _top64(self) -> np.ndarray:
+        if self._top is None:
+            self._top = np.zeros((self.layout.n, self.layout.kept), dtype=np.int64)
+        return self._top
+
+    @property
+    def acceptability(self) -> np.ndarray:
+        """Counts of ranks 1..kept, N x kept."""
+        self.flush()
+        return self._top64()
+
+    @property
+    def beyond(self) -> np.ndarray:
+        """Counts of ranks beyond kept in bins of ``layout.width`` ranks."""
+        self.flush()
+        return self._beyond
+
+    @property
+    def rank_sum(self) -> np.ndarray:
+        self.flush()
+        return self._rank_sum
+
+    @property
+    def shift_sum(self) -> np.ndarray:
+        """Sum over runs of each contributor's absolute rank shift from ``ref``."""
+        self.flush()
+        return self._shift_sum
 
     def add_chunk(self, S: np.ndarray, W: np.ndarray, ref: np.ndarray, focus: int, *,
-                  choice: str | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Rank a chunk of scores into the counters; returns (focus rank, total |rank shift|) per run."""
+                  choice: str | None = None, ordering: str = "keys") -> tuple[np.ndarray, np.ndarray]:
+        """Rank a chunk of scores into the counters; returns (focus rank, total |rank shift|) per run.
+
+        ``ordering`` (numba backend, above COUNTING_MAX_N): one of ORDERINGS; the counters do not depend on it."""
         S = np.ascontiguousarray(S, dtype=np.float64)
         W = np.ascontiguousarray(W, dtype=np.float64)
         ref = np.ascontiguousarray(ref, dtype=np.int64)
@@ -349,11 +396,22 @@ class AcceptCounters:
         self.first_weight[...] = 0
         lay = self.layout
         if backend(choice) == "numba" and N:
+            if not np.array_equal(ref, self._ref):
+                self.flush()  # the buffered runs' shifts are counted from the ranks they were given with
+                self._ref = ref.copy()  # a copy: the caller may change its array before the count
+            if self._since_fold + n > FOLD_RUNS:
+                self.flush()  # no int32 count may overflow: a cell counts at most one per run
+            if not len(self._buffer):
+                self._buffer = np.empty((buffer_rows(N), N), dtype=np.int32)
+            if not len(self._top32):
+                self._top32 = np.zeros((N, lay.kept), dtype=np.int32)
+            self._since_fold += n
             fallback = np.empty(n, dtype=np.int64)
-            nfall = _call("accumulate", S, _order(S), W, ref, self.pairs, int(focus), N <= COUNTING_MAX_N, lay.kept,
-                                          lay.width.bit_length() - 1, buffer_rows(N), self.acceptability, self.beyond,
-                                          self.rank_sum, self.first_weight, self.shift_sum, self.wins,
-                                          focus_out, shift_out, fallback)
+            nfall, self._buffered = _call(
+                "accumulate", S, *_order(S, ordering), W, ref, self.pairs, int(focus), N <= COUNTING_MAX_N,
+                self._buffer, self._buffered, self._pair_ranks, lay.kept, lay.width.bit_length() - 1, self._top32,
+                self._beyond, self._rank_sum, self.first_weight, self._shift_sum, self.wins, focus_out, shift_out,
+                fallback)
             if nfall:  # NaN / infinite scores: ranked by the sorting rule of kernels.py
                 rows = fallback[:nfall]
                 f_out, s_out = self._add_numpy(S[rows], W[rows], ref, focus)
@@ -372,18 +430,18 @@ class AcceptCounters:
         who = np.broadcast_to(np.arange(N, dtype=np.int64), ranks.shape)
         inside = ranks <= lay.kept
         idx = who[inside] * lay.kept + (ranks[inside] - 1)
-        self.acceptability += np.bincount(idx, minlength=N * lay.kept).reshape(N, lay.kept)
+        self._top64()[...] += np.bincount(idx, minlength=N * lay.kept).reshape(N, lay.kept)
         if lay.bins:
             out = ~inside
             idx = who[out] * lay.bins + (ranks[out] - 1 - lay.kept) // lay.width
-            self.beyond += np.bincount(idx, minlength=N * lay.bins).reshape(N, lay.bins)
-        self.rank_sum += ranks.sum(axis=0)
+            self._beyond += np.bincount(idx, minlength=N * lay.bins).reshape(N, lay.bins)
+        self._rank_sum += ranks.sum(axis=0)
         run, first = np.nonzero(ranks == 1)
         Wi = np.rint(W[run] * kernels.WEIGHT_SCALE).astype(np.int64)
         for j in range(W.shape[1]):
             np.add.at(self.first_weight[:, j], first, Wi[:, j])
         shift = np.abs(ranks - ref)
-        self.shift_sum += shift.sum(axis=0)
+        self._shift_sum += shift.sum(axis=0)
         if len(self.pairs):
             sub = ranks[:, self.pairs]
             self.wins += np.count_nonzero(sub[:, :, None] < sub[:, None, :], axis=0)

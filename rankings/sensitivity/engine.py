@@ -147,8 +147,9 @@ def engine_chunk(n: int, *, full: bool, compiled: bool) -> int:
 
     numpy: about 2**20 scores per chunk and at least N rows (the per-chunk bincount
     costs N^2). Compiled ranking accumulates in place, so its chunk bounds the score and
-    order buffers (about 2**21 scores per worker: the more runs a chunk counts per visit
-    of a contributor's counter row, the more of them hit the cache).
+    sorted-key buffers (about 2**21 scores per worker; the ranks buffer of
+    accept_kernels.AcceptCounters spans chunks, so small chunks still count many runs per
+    visit of a contributor's counter row).
     """
     rows = max(1, 2**21 // max(n, 1)) if (full and compiled) else auto_chunk(n)
     if rows >= GEN_BLOCK:
@@ -439,7 +440,7 @@ def _run_engine(problem: SamplingProblem, batches: Callable[[int, int], RunBatch
                 if st is states[0]:  # take the first worker's matrices: the zeros allocated above are never touched
                     counters.acceptability, counters.beyond = st.counters.acceptability, st.counters.beyond
                 else:
-                    counters.acceptability += st.counters.acceptability
+                    st.counters.add_top_to(counters.acceptability)  # no int64 copy of this worker's counts
                     counters.beyond += st.counters.beyond
                 counters.rank_sum += st.counters.rank_sum
                 counters.first_weight_sum += st.counters.first_weight_big
