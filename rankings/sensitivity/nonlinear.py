@@ -51,12 +51,15 @@ class _Geometric:
         cols = np.flatnonzero(zero.any(axis=0))  # metrics where some contributor is 0
         self.zero_cols = cols.astype(np.int64)
         self.zeroT = np.ascontiguousarray(zero[:, cols].T)
+        where = [np.flatnonzero(z) for z in self.zeroT]  # the zeros of each such metric, for the kernel
+        self.zero_starts = np.concatenate([[0], np.cumsum([len(w) for w in where])]).astype(np.int64)
+        self.zero_rows = np.concatenate(where).astype(np.int64) if where else np.empty(0, dtype=np.int64)
 
     def __call__(self, W: np.ndarray) -> np.ndarray:
         out = _sums(W, self.logsT)  # compiled on the numba backend: metric by metric over whole rows
         if kernels.backend() == "numba":
             if len(self.zero_cols):
-                _kernel("veto")(np.ascontiguousarray(W), self.zero_cols, self.zeroT, out)
+                _kernel("veto")(np.ascontiguousarray(W), self.zero_cols, self.zero_starts, self.zero_rows, out)
         else:
             if len(self.zero_cols):
                 # sums of 0/1 terms: exact in any order, so ``> 0`` is the kernel's veto test
@@ -66,18 +69,17 @@ class _Geometric:
         return np.exp(out, out=out)
 
 
-def _py_veto(W, cols, zeroT, out):  # pragma: no cover - runs compiled
-    """``out[s, k] = -inf`` where contributor ``k`` has a zero value on a metric that run ``s`` weighs."""
+def _py_veto(W, cols, starts, rows, out):  # pragma: no cover - runs compiled
+    """``out[s, k] = -inf`` where contributor ``k`` has a zero value on a metric that run ``s`` weighs:
+    ``rows[starts[c]:starts[c + 1]]`` are the contributors with a zero on metric ``cols[c]`` (a
+    list, so a row costs its zeros, not N tests)."""
     n = W.shape[0]
-    N = out.shape[1]
     for s in range(n):
         row = out[s]
         for c in range(cols.shape[0]):
             if W[s, cols[c]] > 0:
-                zc = zeroT[c]
-                for k in range(N):
-                    if zc[k]:
-                        row[k] = -np.inf
+                for p in range(starts[c], starts[c + 1]):
+                    row[rows[p]] = -np.inf
 
 
 def _py_topsis(W, plusT, minusT, out):  # pragma: no cover - runs compiled
