@@ -71,14 +71,16 @@ DEFAULT_CONFIDENCE_RUNS = None
 # SMAA-2 confidence factors
 # ---------------------------------------------------------------------------------------
 
-def _confidence_of(problem: SamplingProblem, item: tuple[int, np.ndarray, np.ndarray, np.ndarray | None]) -> float:
-    """P(rank 1) of contributor ``i`` at its central weights ``w`` over the confidence draws."""
-    i, w, choices, keys = item
-    runs, counts = len(choices), None
-    if keys is None:  # no data noise: draws with the same method choices score alike, so score each once
-        choices, counts = np.unique(choices, axis=0, return_counts=True)
+def _confidence_of(problem: SamplingProblem,
+                   item: tuple[int, np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]) -> float:
+    """P(rank 1) of contributor ``i`` at its central weights ``w`` over the confidence draws.
+
+    ``counts``: with no data noise, draws with the same method choices score alike, so
+    ``choices`` holds each distinct row once and ``counts`` how many draws it stands for.
+    """
+    i, w, choices, keys, counts = item
     first = ranked_first(problem.score(RunBatch(0, np.tile(w, (len(choices), 1)), choices, keys)), i)
-    return float(np.mean(first) if counts is None else counts[first].sum() / runs)
+    return float(np.mean(first) if counts is None else counts[first].sum() / counts.sum())
 
 
 def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: int, runs: int) -> tuple[dict[int, float], str]:
@@ -98,9 +100,12 @@ def _confidence(problem: SamplingProblem, central: dict[int, np.ndarray], seed: 
     keys = rng.integers(0, 2**62, size=runs, dtype=np.int64) if problem.noise.active else None
     if isinstance(problem.noise, RecordResampling):
         keys = np.arange(runs, dtype=np.int64)  # the first resamples of the main runs (cached blocks)
+    counts = None
+    if keys is None:  # the distinct choices once for every contributor (np.unique's sort holds the GIL)
+        choices, counts = np.unique(choices, axis=0, return_counts=True)
     # one piece per contributor, on the active engine (a Dask cluster evaluates them in parallel), or on
     # the engine's threads in process when scoring calls no BLAS (threaded BLAS would oversubscribe)
-    values = map_problem(problem, _confidence_of, [(i, w, choices, keys) for i, w in central.items()],
+    values = map_problem(problem, _confidence_of, [(i, w, choices, keys, counts) for i, w in central.items()],
                          threads=kernels.threads() if problem.blas_free() else 1)
     out = dict(zip(central, values))
     what = " and ".join(x for x in (_noise_label(problem) if problem.noise.active else "",
