@@ -2,7 +2,7 @@
 
 * :func:`_py_tolerance`: the tie tolerance of a row (the rule of :mod:`rankings.ranking`) and
   whether every score is finite;
-* :func:`_py_count_ranks`: ranks by the O(N^2) pairwise count (small N);
+* ``count_ranks``: ranks by the O(N^2) pairwise count (small N; :func:`kernels._py_count_ranks`);
 * :func:`_py_order_ranks`: ranks walking an ascending order (numpy's argsort, or
   :func:`_py_heap_order` for the rare rows the other paths leave);
 * :func:`_py_keyed_ranks`: ranks from a row's sorted keys (:mod:`key_order`), walking the
@@ -27,53 +27,13 @@ _compiled: dict[str, Any] = {}
 
 
 def _py_tolerance(row):  # pragma: no cover - runs compiled
-    """(tolerance, all finite): the rule of kernels.row_tolerance, and whether the row has no NaN/inf."""
-    # four running maxima and a branch-free finiteness test, so the comparisons pipeline (as in
-    # kernels._py_row_tolerance; a maximum is exact in any order)
-    N = row.shape[0]
-    b0 = 0.0
-    b1 = 0.0
-    b2 = 0.0
-    b3 = 0.0
+    """(tolerance, all finite): kernels.row_tolerance's rule for the row (its compiled four-maxima
+    pass), and whether the row has no NaN/inf (a branch-free count, a second pass in cache)."""
     bad = 0
-    k = 0
-    while k + 4 <= N:
+    for k in range(row.shape[0]):
         a = abs(row[k])
         bad += (a == np.inf) | (a != a)
-        b0 = a if (a > b0 and a != np.inf) else b0
-        a = abs(row[k + 1])
-        bad += (a == np.inf) | (a != a)
-        b1 = a if (a > b1 and a != np.inf) else b1
-        a = abs(row[k + 2])
-        bad += (a == np.inf) | (a != a)
-        b2 = a if (a > b2 and a != np.inf) else b2
-        a = abs(row[k + 3])
-        bad += (a == np.inf) | (a != a)
-        b3 = a if (a > b3 and a != np.inf) else b3
-        k += 4
-    while k < N:
-        a = abs(row[k])
-        bad += (a == np.inf) | (a != a)
-        b0 = a if (a > b0 and a != np.inf) else b0
-        k += 1
-    return RELATIVE_TOLERANCE * max(max(b0, b1), max(b2, b3)) + ABSOLUTE_TOLERANCE, bad == 0
-
-
-def _py_count_ranks(row, tol, ranks):  # pragma: no cover - runs compiled
-    """Pairwise-count ranks of a finite row; False if a near-tie chain is present."""
-    N = row.shape[0]
-    for i in range(N):
-        si = row[i]
-        c = 0
-        near = 0
-        for k in range(N):
-            d = row[k] - si
-            c += d > tol
-            near += (d != 0.0) & (abs(d) <= tol)
-        if near:
-            return False
-        ranks[i] = 1 + c
-    return True
+    return _nb_row_tolerance(row), bad == 0
 
 
 def _py_order_ranks(row, order, tol, ranks):  # pragma: no cover - runs compiled
@@ -175,6 +135,7 @@ def _py_keyed_ranks(row, keys, bits, ranks, seq, vals):  # pragma: no cover - ru
 
 
 _nb_tolerance: Any = None
+_nb_row_tolerance: Any = None
 _nb_order_ranks: Any = None
 _nb_sorted_ranks: Any = None
 _nb_key_order: Any = None
@@ -184,19 +145,20 @@ _nb_heap_order: Any = None
 
 def compile_kernels() -> dict[str, Any]:
     """The compiled row kernels by name (tolerance, count_ranks, order_ranks, rank_by_order, keyed_ranks)."""
-    global _nb_tolerance, _nb_order_ranks, _nb_sorted_ranks, _nb_key_order, _nb_walk_ranks, _nb_heap_order
+    global _nb_tolerance, _nb_row_tolerance, _nb_order_ranks, _nb_sorted_ranks, _nb_key_order, _nb_walk_ranks, _nb_heap_order
     with _lock:
         if _compiled:
             return _compiled
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
+            _nb_row_tolerance = kernels._jit(kernels._py_row_tolerance, inline="always")
             _nb_tolerance = kernels._jit(_py_tolerance)
             _nb_order_ranks = kernels._jit(_py_order_ranks)
             _nb_sorted_ranks = kernels._jit(_py_sorted_ranks)
             _nb_key_order = kernels._jit(key_order._py_key_order)
             _nb_walk_ranks = kernels._jit(key_order._py_walk_ranks)
             _nb_heap_order = kernels._jit(_py_heap_order)
-            _compiled.update(tolerance=_nb_tolerance, count_ranks=kernels._jit(_py_count_ranks),
+            _compiled.update(tolerance=_nb_tolerance, count_ranks=kernels._jit(kernels._py_count_ranks),
                              order_ranks=_nb_order_ranks, rank_by_order=kernels._jit(_py_rank_by_order),
                              keyed_ranks=kernels._jit(_py_keyed_ranks), key_order=_nb_key_order,
                              pack_keys=kernels._jit(key_order._py_pack_keys))
