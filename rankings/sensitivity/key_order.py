@@ -52,7 +52,8 @@ import numpy as np
 from rankings.ranking import ABSOLUTE_TOLERANCE, RELATIVE_TOLERANCE
 
 MAX_MOVES_PER_ELEMENT = 8
-"""Insertion moves allowed per element (plus a constant) before a row is sorted by argsort instead."""
+"""Insertion moves allowed per element (plus a constant) before a row is sorted by a heapsort instead
+(:func:`rankings.sensitivity.row_ranks._py_heap_order`)."""
 
 
 def index_bits(n: int) -> int:
