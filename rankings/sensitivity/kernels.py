@@ -219,6 +219,13 @@ def _py_sort_ranks(row, tol, ranks, keys, tmpk, idx, tmpi, counts):  # pragma: n
         order = np.argsort(row, kind="mergesort")  # NaN last, as numpy
     else:
         order = _nb_radix_order(row, keys, tmpk, idx, tmpi, counts)
+    _nb_order_ranks(row, order, tol, ranks)
+
+
+def _py_order_ranks(row, order, tol, ranks):  # pragma: no cover - runs compiled
+    """Ranks of a row from its ascending order and the tolerance rule: walking down from the top,
+    a new group starts where the gap to the previous score exceeds ``tol``."""
+    N = row.shape[0]
     top = order[N - 1]
     prev = row[top]
     ranks[top] = 1
@@ -252,6 +259,7 @@ _nb_row_tolerance: Any = None
 _nb_count_ranks: Any = None
 _nb_sort_ranks: Any = None
 _nb_radix_order: Any = None
+_nb_order_ranks: Any = None
 
 
 _use_cache = True
@@ -299,7 +307,7 @@ def _call(name: str, *args: Any) -> Any:
 
 
 def _compile() -> dict[str, Any]:
-    global _nb_row_tolerance, _nb_count_ranks, _nb_sort_ranks, _nb_radix_order
+    global _nb_row_tolerance, _nb_count_ranks, _nb_sort_ranks, _nb_radix_order, _nb_order_ranks
     with _lock:
         if _compiled:
             return _compiled
@@ -308,6 +316,7 @@ def _compile() -> dict[str, Any]:
             _nb_row_tolerance = _jit(_py_row_tolerance)
             _nb_count_ranks = _jit(_py_count_ranks)
             _nb_radix_order = _jit(_py_radix_order)
+            _nb_order_ranks = _jit(_py_order_ranks)
             _nb_sort_ranks = _jit(_py_sort_ranks)
             _compiled.update(
                 focus_ranks=_jit(_py_focus_ranks),

@@ -3,8 +3,8 @@
 * :func:`_py_tolerance`: the tie tolerance of a row (the rule of :mod:`rankings.ranking`) and
   whether every score is finite;
 * ``count_ranks``: ranks by the O(N^2) pairwise count (small N; :func:`kernels._py_count_ranks`);
-* :func:`_py_order_ranks`: ranks walking an ascending order (numpy's argsort, or
-  :func:`_py_heap_order` for the rare rows the other paths leave);
+* ``order_ranks``: ranks walking an ascending order (:func:`kernels._py_order_ranks`; the order
+  from numpy's argsort, or :func:`_py_heap_order` for the rare rows the other paths leave);
 * :func:`_py_keyed_ranks`: ranks from a row's sorted keys (:mod:`key_order`), walking the
   values in order (:func:`_py_sorted_ranks`).
 
@@ -34,22 +34,6 @@ def _py_tolerance(row):  # pragma: no cover - runs compiled
         a = abs(row[k])
         bad += (a == np.inf) | (a != a)
     return _nb_row_tolerance(row), bad == 0
-
-
-def _py_order_ranks(row, order, tol, ranks):  # pragma: no cover - runs compiled
-    """Ranks of a finite row from its ascending order (numpy's argsort) and the tolerance rule."""
-    N = row.shape[0]
-    top = order[N - 1]
-    prev = row[top]
-    ranks[top] = 1
-    first = 0
-    for p in range(1, N):
-        i = order[N - 1 - p]
-        cur = row[i]
-        if prev - cur > tol:
-            first = p
-        ranks[i] = first + 1
-        prev = cur
 
 
 def _py_heap_order(row):  # pragma: no cover - runs compiled
@@ -90,7 +74,7 @@ def _py_heap_order(row):  # pragma: no cover - runs compiled
 
 
 def _py_sorted_ranks(vals, order, tol, ranks):  # pragma: no cover - runs compiled
-    """_py_order_ranks with the row's values given in ascending order (``vals[p] == row[order[p]]``)."""
+    """kernels._py_order_ranks with the row's values given in ascending order (``vals[p] == row[order[p]]``)."""
     N = vals.shape[0]
     prev = vals[N - 1]
     ranks[order[N - 1]] = 1
@@ -153,7 +137,7 @@ def compile_kernels() -> dict[str, Any]:
             warnings.simplefilter("ignore")  # cache-related NumbaWarnings on read-only installs
             _nb_row_tolerance = kernels._jit(kernels._py_row_tolerance, inline="always")
             _nb_tolerance = kernels._jit(_py_tolerance)
-            _nb_order_ranks = kernels._jit(_py_order_ranks)
+            _nb_order_ranks = kernels._jit(kernels._py_order_ranks)
             _nb_sorted_ranks = kernels._jit(_py_sorted_ranks)
             _nb_key_order = kernels._jit(key_order._py_key_order)
             _nb_walk_ranks = kernels._jit(key_order._py_walk_ranks)
