@@ -45,6 +45,7 @@ import sys
 import time
 
 import numpy as np
+from _memory import reset_peak, status_kb  # benchmarks/, the script's own folder
 
 
 def _problem(n: int):
@@ -147,32 +148,13 @@ def memory_case(n: int, samples: int) -> dict:
     with kernels.prefer_numpy_for(-1):
         sensitivity(method, table, focus=focus, samples=256, seed=1, pairwise_top=10)  # warm-up: imports, kernels
     warm = time.perf_counter() - t0
-    base = _reset_peak()
+    base = reset_peak()
     t0 = time.perf_counter()
     r = sensitivity(method, table, focus=focus, samples=samples, seed=0)
     dt = time.perf_counter() - t0
-    peak = _status_kb("VmHWM:")
+    peak = status_kb("VmHWM:")
     return {"n": n, "samples": samples, "seconds": dt, "warm": warm, "kept": r.ranks_kept,
             "peak_mb": (peak - base) / 1024 if peak and base else float("nan"), "exact_bands": int(r.bands_exact.sum())}
-
-
-def _status_kb(field: str) -> int:
-    try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith(field):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _reset_peak() -> int:
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-            handle.write("5")
-    except OSError:
-        return 0
-    return _status_kb("VmRSS:")
 
 
 def main() -> None:

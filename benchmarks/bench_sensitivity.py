@@ -46,6 +46,7 @@ import sys
 import time
 
 import numpy as np
+from _memory import reset_peak, status_kb  # benchmarks/, the script's own folder
 
 
 def _problem(n: int):
@@ -78,7 +79,7 @@ def case(n: int, s: int, mode: str) -> dict:
     with kernels.prefer_numpy_for(-1):  # warm the backend the measured run will use
         run_engine(problem, RunSampler(1, problem.weights).batch, 2048, full=full)  # load / compile kernels
     warm = time.perf_counter() - t0
-    base = _reset_peak()
+    base = reset_peak()
     t0 = time.perf_counter()
     if full:
         r = sensitivity(method, table, focus=focus, samples=s, seed=0)
@@ -87,30 +88,10 @@ def case(n: int, s: int, mode: str) -> dict:
         c = run_engine(problem, RunSampler(0, problem.weights).batch, s, full=False)
         check = int(c.focus_hist @ np.arange(n + 1))
     dt = time.perf_counter() - t0
-    peak = _status_kb("VmHWM:")
+    peak = status_kb("VmHWM:")
     return {"n": n, "s": s, "mode": mode, "seconds": dt, "rate": s * n / dt, "warm": warm,
             "peak_mb": (peak - base) / 1024 if peak and base else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "kernels": kernels.describe(), "check": check}
-
-
-def _status_kb(field: str) -> int:
-    try:
-        for line in open("/proc/self/status", encoding="ascii"):
-            if line.startswith(field):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def _reset_peak() -> int:
-    """Reset the peak RSS (Linux) and return the RSS now, in KB (0 when unavailable)."""
-    try:
-        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
-            handle.write("5")
-    except OSError:
-        return 0
-    return _status_kb("VmRSS:")
 
 
 def naive(n: int, samples: int) -> dict:
